@@ -1,0 +1,169 @@
+// Configuration is built once, at the edge: environment + YAML files in the config folder,
+// one strict schema with defaults, every problem reported at once, the result frozen.
+// Only bin/ reads process.env; tests pass literals.
+import { readFileSync, existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parse as parseYaml, YAMLParseError } from 'yaml'
+import { z } from 'zod'
+import { parseDuration } from './duration.ts'
+import { ConfigError } from './errors.ts'
+import { plantFileSchema, resolvePlant, type Plant } from './plant.ts'
+
+export type Env = Record<string, string | undefined>
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v)
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 250ms, 20s, 5m, 1h, 30d)` })
+    return z.NEVER
+  }
+  return ms
+})
+
+const settingsSchema = z.strictObject({
+  ingest: z
+    .strictObject({
+      maxPayloadBytes: z.number().int().min(64).max(16 * 1024 * 1024).default(65536),
+      maxFutureSkew: duration.default(5 * 60_000),
+      maxPastAge: duration.default(7 * 86_400_000),
+      deadLetterCapacity: z.number().int().min(1).max(1_000_000).default(1000),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      batchPoints: z.number().int().min(1).max(1_000_000).default(50_000),
+      flushInterval: duration.default(20),
+      retention: z.strictObject({ raw: duration.default(30 * 86_400_000), rollup: duration.default(3650 * 86_400_000) }).prefault({}),
+    })
+    .prefault({}),
+})
+
+const port = z.coerce.number().int().min(0).max(65535)
+const envSchema = z.object({
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(3000),
+  MQTT_HOST: z.string().min(1).default('127.0.0.1'),
+  MQTT_PORT: port.default(1883),
+  MQTT_WS_PORT: port.default(9001),
+  MQTT_URL: z.url({ protocol: /^(mqtts?|wss?|tcp)$/, error: 'must be an mqtt://, mqtts://, ws:// or wss:// URL' }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  CONFIG_DIR: z.string().min(1).default('./config'),
+  SIMULATOR: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STORE: z.enum(['duckdb', 'influx'], { error: 'must be "duckdb" or "influx"' }).default('duckdb'),
+  INFLUX_URL: z.url().optional(),
+  INFLUX_TOKEN: z.string().optional(),
+  INFLUX_ORG: z.string().optional(),
+  INFLUX_BUCKET: z.string().optional(),
+  SIMULATOR_SPEED: z.coerce.number().positive().max(1000).default(1),
+  SIMULATOR_SEED: z.coerce.number().int().default(1),
+})
+
+export interface Config {
+  readonly http: { readonly host: string; readonly port: number }
+  readonly mqtt: { readonly host: string; readonly port: number; readonly wsPort: number; readonly url?: string }
+  readonly dataDir: string
+  readonly configDir: string
+  readonly publicUrl: string
+  readonly logLevel: string
+  readonly simulator: { readonly enabled: boolean; readonly speed: number; readonly seed: number }
+  readonly store: {
+    readonly kind: 'duckdb' | 'influx'
+    readonly batchPoints: number
+    readonly flushIntervalMs: number
+    readonly retention: { readonly rawMs: number; readonly rollupMs: number }
+    readonly influx?: { readonly url: string; readonly token?: string; readonly org?: string; readonly bucket: string }
+  }
+  readonly ingest: {
+    readonly maxPayloadBytes: number
+    readonly maxFutureSkewMs: number
+    readonly maxPastAgeMs: number
+    readonly deadLetterCapacity: number
+  }
+  readonly plant: Plant
+}
+
+const issuesToProblems = (prefix: string, error: z.ZodError) =>
+  error.issues.map((i) => `${prefix}${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+
+function readYaml(file: string, problems: string[], required: boolean): unknown {
+  if (!existsSync(file)) {
+    if (required) problems.push(`${file}: file not found`)
+    return undefined
+  }
+  try {
+    return parseYaml(readFileSync(file, 'utf8')) ?? {}
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : ''
+    problems.push(`${file}${where}: ${(err as Error).message.split('\n')[0]}`)
+    return undefined
+  }
+}
+
+/** Builds the whole configuration or throws ConfigError listing every problem. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = []
+  const e = envSchema.safeParse(env)
+  if (!e.success) problems.push(...issuesToProblems('environment ', e.error))
+  const configDir = resolve(e.success ? e.data.CONFIG_DIR : env.CONFIG_DIR ?? './config')
+
+  const plantPath = join(configDir, 'plant.yaml')
+  const plantRaw = readYaml(plantPath, problems, true)
+  let plant: Plant | undefined
+  if (plantRaw !== undefined) {
+    const p = plantFileSchema.safeParse(plantRaw)
+    if (!p.success) problems.push(...issuesToProblems(`${plantPath} `, p.error))
+    else {
+      const r = resolvePlant(p.data)
+      problems.push(...r.problems.map((m) => `${plantPath} ${m}`))
+      plant = r.plant
+    }
+  }
+
+  const settingsPath = join(configDir, 'millwatch.yaml')
+  const settingsRaw = readYaml(settingsPath, problems, false) ?? {}
+  const s = settingsSchema.safeParse(settingsRaw)
+  if (!s.success) problems.push(...issuesToProblems(`${settingsPath} `, s.error))
+
+  if (env.STORE === 'influx') {
+    if (!env.INFLUX_URL) problems.push('environment INFLUX_URL: required when STORE=influx')
+    if (!env.INFLUX_BUCKET) problems.push('environment INFLUX_BUCKET: required when STORE=influx')
+  }
+  if (problems.length || !e.success || !s.success || !plant) throw new ConfigError(problems)
+
+  const v = e.data
+  const st = s.data
+  const config: Config = {
+    http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
+    mqtt: { host: v.MQTT_HOST, port: v.MQTT_PORT, wsPort: v.MQTT_WS_PORT, url: v.MQTT_URL },
+    dataDir: resolve(v.DATA_DIR),
+    configDir,
+    publicUrl: (v.PUBLIC_URL ?? `http://${v.HTTP_HOST}:${v.HTTP_PORT}`).replace(/\/+$/, ''),
+    logLevel: v.LOG_LEVEL,
+    simulator: { enabled: v.SIMULATOR === 'on', speed: v.SIMULATOR_SPEED, seed: v.SIMULATOR_SEED },
+    store: {
+      kind: v.STORE,
+      batchPoints: st.store.batchPoints,
+      flushIntervalMs: st.store.flushInterval,
+      retention: { rawMs: st.store.retention.raw, rollupMs: st.store.retention.rollup },
+      influx: v.INFLUX_URL ? { url: v.INFLUX_URL, token: v.INFLUX_TOKEN, org: v.INFLUX_ORG, bucket: v.INFLUX_BUCKET ?? '' } : undefined,
+    },
+    ingest: {
+      maxPayloadBytes: st.ingest.maxPayloadBytes,
+      maxFutureSkewMs: st.ingest.maxFutureSkew,
+      maxPastAgeMs: st.ingest.maxPastAge,
+      deadLetterCapacity: st.ingest.deadLetterCapacity,
+    },
+    plant,
+  }
+  return deepFreeze(config)
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !(o instanceof Map) && !Object.isFrozen(o)) {
+    Object.freeze(o)
+    for (const v of Object.values(o)) deepFreeze(v)
+  }
+  return o
+}

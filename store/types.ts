@@ -1,0 +1,84 @@
+// The two store interfaces (DESIGN.md, "Decisions"): the time-series store holds readings,
+// the records store holds everything else (coil events now; alerts, coils, inspections and
+// the audit log later). Every implementation passes the contract suites in store/contract/.
+import type { CoilEvent, Point } from '../core/payloads.ts'
+
+export interface SeriesKey {
+  line: string
+  equipment: string
+  sensor: string
+}
+
+export interface RangeQuery extends SeriesKey {
+  /** epoch ms, inclusive */
+  from: number
+  /** epoch ms, exclusive */
+  to: number
+  /** at most this many points, oldest first (default 100 000) */
+  limit?: number
+}
+
+export interface BucketQuery extends RangeQuery {
+  /** bucket width in ms; buckets start at multiples of stepMs since the epoch (UTC) */
+  stepMs: number
+}
+
+export interface RawPoint {
+  ts: number
+  value: number
+}
+
+export interface Bucket {
+  /** start of the bucket, epoch ms */
+  ts: number
+  avg: number
+  min: number
+  max: number
+  count: number
+}
+
+export interface LatestValue extends SeriesKey {
+  ts: number
+  value: number
+}
+
+export interface StoreStats {
+  /** points accepted by write() and not yet durable */
+  pending: number
+  pointsWritten: number
+  /** duration of the last batch commit in ms */
+  lastBatchMs: number
+}
+
+export interface RetentionPolicy {
+  /** raw points older than this are deleted (ms); 0 keeps them forever */
+  rawMs: number
+  /** 1-minute rollups older than this are deleted (ms); 0 keeps them forever */
+  rollupMs: number
+}
+
+export interface TimeSeriesStore {
+  /**
+   * Accepts points; the promise resolves once they are durable (committed to disk), so a
+   * caller may acknowledge them to the device. Batching (group commit) is the store's job:
+   * many small writes in the same few milliseconds become one commit.
+   */
+  write(points: readonly Point[]): Promise<void>
+  /** Raw points in [from, to), oldest first. Unknown series → []. */
+  range(q: RangeQuery): Promise<RawPoint[]>
+  /** Time buckets in [from, to) with avg/min/max/count; empty buckets are omitted. */
+  buckets(q: BucketQuery): Promise<Bucket[]>
+  /** The newest value of every sensor of a line (optionally one piece of equipment). */
+  latest(q: { line: string; equipment?: string }): Promise<LatestValue[]>
+  stats(): StoreStats
+  /** Flushes everything accepted, then releases resources. Safe to call twice. */
+  close(): Promise<void>
+}
+
+export interface RecordsStore {
+  /** Durable like TimeSeriesStore.write. */
+  appendCoilEvents(events: readonly CoilEvent[]): Promise<void>
+  /** Newest first. */
+  coilEvents(q: { line?: string; coilId?: string; from?: number; to?: number; limit?: number }): Promise<CoilEvent[]>
+  close(): Promise<void>
+}
