@@ -1,0 +1,111 @@
+// Decoding and validation of device messages against the plant model: pure functions of
+// (topic, payload, time of receipt) → points to store + rejects. A bad value rejects only
+// itself; the valid readings of the same message are still stored.
+import type { Plant } from '../core/plant.ts'
+import type { CoilEvent, Point } from '../core/payloads.ts'
+import { parseTimestamp } from '../core/time.ts'
+import type { Reject } from './reasons.ts'
+
+export interface DecodeLimits {
+  maxPayloadBytes: number
+  maxFutureSkewMs: number
+  maxPastAgeMs: number
+}
+
+export interface TelemetryResult {
+  points: Point[]
+  rejects: Reject[]
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function parseJson(payload: Uint8Array, limits: DecodeLimits): { value?: unknown; reject?: Reject } {
+  if (payload.byteLength > limits.maxPayloadBytes)
+    return { reject: { reason: 'oversized', detail: `payload of ${payload.byteLength} bytes exceeds ${limits.maxPayloadBytes}` } }
+  try {
+    return { value: JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')) }
+  } catch (err) {
+    return { reject: { reason: 'malformed_json', detail: (err as Error).message.slice(0, 200) } }
+  }
+}
+
+/** The message's timestamp, or a reject explaining why it cannot be used. */
+function messageTime(ts: unknown, receivedAt: number, limits: DecodeLimits): { ts?: number; reject?: Reject } {
+  if (ts === undefined || ts === null) return { ts: receivedAt }
+  const ms = parseTimestamp(ts)
+  if (ms === undefined) return { reject: { reason: 'bad_timestamp', detail: `ts ${JSON.stringify(ts).slice(0, 60)} is neither epoch ms nor ISO 8601` } }
+  if (ms > receivedAt + limits.maxFutureSkewMs)
+    return { reject: { reason: 'future_timestamp', detail: `ts ${new Date(ms).toISOString()} is ahead of the time of receipt by more than ${limits.maxFutureSkewMs} ms` } }
+  if (ms < receivedAt - limits.maxPastAgeMs)
+    return { reject: { reason: 'past_timestamp', detail: `ts ${new Date(ms).toISOString()} is older than ${limits.maxPastAgeMs} ms` } }
+  return { ts: ms }
+}
+
+export function decodeTelemetry(
+  plant: Plant,
+  line: string,
+  equipment: string,
+  payload: Uint8Array,
+  receivedAt: number,
+  limits: DecodeLimits,
+): TelemetryResult {
+  const rejects: Reject[] = []
+  const points: Point[] = []
+  const eq = plant.lines.get(line)?.equipment.get(equipment)
+  if (!eq) {
+    const reason = plant.lines.has(line) ? 'unknown_equipment' : 'unknown_line'
+    rejects.push({ reason, detail: reason === 'unknown_line' ? `no line "${line}" in the plant model` : `no equipment "${equipment}" on line "${line}"` })
+    return { points, rejects }
+  }
+  const parsed = parseJson(payload, limits)
+  if (parsed.reject) return { points, rejects: [parsed.reject] }
+  const msg = parsed.value
+  if (!isPlainObject(msg) || !isPlainObject(msg.values))
+    return { points, rejects: [{ reason: 'bad_shape', detail: 'expected {"ts": ..., "values": {"sensor": number, ...}}' }] }
+  const time = messageTime(msg.ts, receivedAt, limits)
+  if (time.reject) return { points, rejects: [time.reject] }
+  const ts = time.ts!
+  for (const sensorId in msg.values) {
+    const value = msg.values[sensorId]
+    const sensor = eq.sensors.get(sensorId)
+    if (!sensor) {
+      rejects.push({ reason: 'unknown_sensor', sensor: sensorId, detail: `no sensor "${sensorId.slice(0, 64)}" on ${line}/${equipment}` })
+    } else if (typeof value !== 'number') {
+      rejects.push({ reason: 'non_numeric', sensor: sensorId, detail: `value ${JSON.stringify(value)?.slice(0, 60)} is not a number` })
+    } else if (!Number.isFinite(value)) {
+      rejects.push({ reason: 'non_finite', sensor: sensorId, detail: `value ${value} is not finite` })
+    } else if (value < sensor.range[0] || value > sensor.range[1]) {
+      rejects.push({ reason: 'out_of_range', sensor: sensorId, detail: `value ${value} ${sensor.unit} is outside [${sensor.range[0]}, ${sensor.range[1]}]` })
+    } else {
+      points.push({ line, equipment, sensor: sensorId, ts, value })
+    }
+  }
+  if (points.length === 0 && rejects.length === 0)
+    rejects.push({ reason: 'bad_shape', detail: '"values" holds no readings' })
+  return { points, rejects }
+}
+
+const COIL_ID = /^[A-Za-z0-9_.-]{1,64}$/
+
+export function decodeCoilEvent(
+  plant: Plant,
+  line: string,
+  payload: Uint8Array,
+  receivedAt: number,
+  limits: DecodeLimits,
+): { event?: CoilEvent; reject?: Reject } {
+  if (!plant.lines.has(line)) return { reject: { reason: 'unknown_line', detail: `no line "${line}" in the plant model` } }
+  const parsed = parseJson(payload, limits)
+  if (parsed.reject) return { reject: parsed.reject }
+  const msg = parsed.value
+  if (!isPlainObject(msg)) return { reject: { reason: 'bad_shape', detail: 'expected a JSON object' } }
+  const { event, coilId, ts, ...attributes } = msg
+  if (event !== 'start' && event !== 'finish')
+    return { reject: { reason: 'bad_shape', detail: `"event" must be "start" or "finish", not ${JSON.stringify(event)?.slice(0, 40)}` } }
+  if (typeof coilId !== 'string' || !COIL_ID.test(coilId))
+    return { reject: { reason: 'bad_shape', detail: '"coilId" must be 1–64 letters, digits, "_", "-" or "."' } }
+  const time = messageTime(ts, receivedAt, limits)
+  if (time.reject) return { reject: time.reject }
+  return { event: { line, coilId, event, ts: time.ts!, attributes } }
+}

@@ -1,0 +1,26 @@
+// Why a message, or one value in it, was not stored. Each reason is a label on
+// mw_ingest_dead_letters_total and appears in GET /api/ingest/dead-letters.
+export const REJECT_REASONS = [
+  'oversized',
+  'malformed_json',
+  'bad_shape',
+  'unknown_topic',
+  'unknown_line',
+  'unknown_equipment',
+  'unknown_sensor',
+  'non_numeric',
+  'non_finite',
+  'out_of_range',
+  'bad_timestamp',
+  'future_timestamp',
+  'past_timestamp',
+] as const
+
+export type RejectReason = (typeof REJECT_REASONS)[number]
+
+export interface Reject {
+  reason: RejectReason
+  /** the sensor a per-value reject is about */
+  sensor?: string
+  detail: string
+}
