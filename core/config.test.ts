@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -74,5 +74,40 @@ describe('loadConfig', () => {
     const eq = loadConfig({ CONFIG_DIR: dir }).plant.lines.get('l1')!.equipment.get('p1')!
     expect([...eq.sensors.keys()]).toEqual(['p', 'q'])
     expect(eq.sensors.get('p')!.rateHz).toBe(1)
+  })
+
+  it('loads people, areas and a rotation in which every shift of every day has exactly one crew', () => {
+    const { people } = loadConfig({})
+    const { rotation, shifts } = people.file
+    for (let day = 0; day < rotation.cycle.length; day++) {
+      const onShift = Object.values(rotation.crews).map((offset) => rotation.cycle[(day + offset) % rotation.cycle.length])
+      for (const s of shifts) expect(onShift.filter((x) => x === s.id)).toHaveLength(1)
+    }
+    expect(people.areaOf.get('tcm1/stand3')).toBe('stands')
+    expect(people.byId.get('li.na')!.roles).toContain('admin')
+  })
+
+  it('cross-checks people against crews, areas and the plant', () => {
+    const dir = configDir({
+      'people.yaml': [
+        'shifts: [{ id: day, start: "08:00" }]',
+        'rotation: { epoch: "2025-01-06", cycle: [day, nap], crews: { A: 0 } }',
+        'areas: { mill: { name: Mill, equipment: [tcm1/stand9] } }',
+        'people:',
+        '  - { id: a.b, name: A, roles: [worker], crew: Z, areas: [nowhere] }',
+        '  - { id: a.b, name: B, roles: [boss] }',
+      ].join('\n'),
+    })
+    copyFileSync('config/plant.yaml', join(dir, 'plant.yaml'))
+    const text = problemsOf(() => loadConfig({ CONFIG_DIR: dir })).join('\n')
+    expect(text).toMatch(/people\[1\]\.roles\[0\]/)
+    const dir2 = configDir({ 'people.yaml': readFileSync(join(dir, 'people.yaml'), 'utf8').replace('[boss]', '[qa]') })
+    copyFileSync('config/plant.yaml', join(dir2, 'plant.yaml'))
+    const text2 = problemsOf(() => loadConfig({ CONFIG_DIR: dir2 })).join('\n')
+    expect(text2).toMatch(/rotation\.cycle\[1\]: "nap"/)
+    expect(text2).toMatch(/no equipment "tcm1\/stand9"/)
+    expect(text2).toMatch(/people\[0\]\.crew: no crew "Z"/)
+    expect(text2).toMatch(/people\[0\]\.areas\[0\]: no area "nowhere"/)
+    expect(text2).toMatch(/people\[1\]\.id: "a\.b" appears twice/)
   })
 })

@@ -7,6 +7,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { z } from 'zod'
 import { parseDuration } from './duration.ts'
 import { ConfigError } from './errors.ts'
+import { peopleFileSchema, resolvePeople, type People } from './people.ts'
 import { plantFileSchema, resolvePlant, type Plant } from './plant.ts'
 
 export type Env = Record<string, string | undefined>
@@ -82,10 +83,14 @@ export interface Config {
     readonly deadLetterCapacity: number
   }
   readonly plant: Plant
+  readonly people: People
 }
 
-const issuesToProblems = (prefix: string, error: z.ZodError) =>
-  error.issues.map((i) => `${prefix}${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+/** people[1].roles[0], not people.1.roles.0 */
+const formatPath = (path: PropertyKey[]) =>
+  path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('') || '(root)'
+
+const issuesToProblems = (prefix: string, error: z.ZodError) => error.issues.map((i) => `${prefix}${formatPath(i.path)}: ${i.message}`)
 
 function readYaml(file: string, problems: string[], required: boolean): unknown {
   if (!existsSync(file)) {
@@ -121,6 +126,17 @@ export function loadConfig(env: Env): Config {
     }
   }
 
+  const peoplePath = join(configDir, 'people.yaml')
+  const peopleRaw = readYaml(peoplePath, problems, false) ?? { shifts: [{ id: 'day', start: '08:00' }], rotation: { epoch: '2025-01-01', cycle: ['day'], crews: {} }, areas: {}, people: [] }
+  let people: People | undefined
+  const pp = peopleFileSchema.safeParse(peopleRaw)
+  if (!pp.success) problems.push(...issuesToProblems(`${peoplePath} `, pp.error))
+  else if (plant) {
+    const r = resolvePeople(pp.data, plant)
+    problems.push(...r.problems.map((m) => `${peoplePath} ${m}`))
+    people = r.people
+  }
+
   const settingsPath = join(configDir, 'millwatch.yaml')
   const settingsRaw = readYaml(settingsPath, problems, false) ?? {}
   const s = settingsSchema.safeParse(settingsRaw)
@@ -130,7 +146,7 @@ export function loadConfig(env: Env): Config {
     if (!env.INFLUX_URL) problems.push('environment INFLUX_URL: required when STORE=influx')
     if (!env.INFLUX_BUCKET) problems.push('environment INFLUX_BUCKET: required when STORE=influx')
   }
-  if (problems.length || !e.success || !s.success || !plant) throw new ConfigError(problems)
+  if (problems.length || !e.success || !s.success || !plant || !people) throw new ConfigError(problems)
 
   const v = e.data
   const st = s.data
@@ -156,6 +172,7 @@ export function loadConfig(env: Env): Config {
       deadLetterCapacity: st.ingest.deadLetterCapacity,
     },
     plant,
+    people,
   }
   return deepFreeze(config)
 }
