@@ -1,0 +1,179 @@
+// Group commit, worker half: every batch that arrived while the previous transaction was
+// busy goes into the next one, so under load the commit rate stays flat while the batch
+// size grows. One transaction holds the new series, the points, their latest_log rows, the
+// dirty-minute marks and the coil events: all durable together, or none (then the batches
+// are reported failed, the main thread rejects their writes, and the next commit retries
+// whatever series definitions are still unsaved).
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api'
+import { appendPointColumns } from './chunks.ts'
+import type { Database } from './database.ts'
+import type { DirtyMinutes } from './dirty-minutes.ts'
+import type { Exclusive } from './exclusive.ts'
+import type { FromWorker, SeriesDef, StoredCoilEvent, WriteBatch } from './protocol.ts'
+import { floorTo, MINUTE } from './schema.ts'
+import type { SeriesIndex } from './series-index.ts'
+
+interface Appenders { points: DuckDBAppender; latest: DuckDBAppender; dirty: DuckDBAppender; coils: DuckDBAppender }
+
+export class Committer {
+  /** minutes before this are rolled up; a point older than it marks its minute dirty */
+  watermark = Number.MIN_SAFE_INTEGER
+  /** raw points before this are being deleted by retention: no use marking their minutes */
+  rawCutoff = Number.MIN_SAFE_INTEGER
+  private inbox: WriteBatch[] = []
+  private scheduled = false
+  private appenders: Appenders | undefined
+
+  constructor(
+    private readonly db: Database,
+    private readonly index: SeriesIndex,
+    private readonly dirty: DirtyMinutes,
+    private readonly writer: Exclusive,
+    private readonly post: (m: FromWorker) => void,
+  ) {}
+
+  enqueue(batch: WriteBatch): void {
+    this.inbox.push(batch)
+    if (this.scheduled) return
+    this.scheduled = true
+    // setImmediate lets the other messages already delivered join this commit.
+    setImmediate(() => void this.writer.run(() => this.commitInbox()))
+  }
+
+  /** Commits everything queued so far (close() uses it to drain). */
+  async commitInbox(): Promise<void> {
+    this.scheduled = false
+    const batches = this.inbox.splice(0)
+    if (batches.length === 0) return
+    const ids = batches.map((b) => b.id)
+    const t0 = performance.now()
+    let n = 0
+    for (const b of batches) {
+      for (const def of b.defs) this.index.add(def)
+      n += b.n
+    }
+    try {
+      await this.ensureOpen()
+      await this.transaction(batches)
+      this.post({ t: 'committed', ids, points: n, ms: performance.now() - t0 })
+    } catch (err) {
+      // Reopen before the next commit: after a fatal error DuckDB demands it, and after any
+      // other failure (disk full, file gone read-only) a fresh start from the file is the
+      // surest way back once the cause is fixed. Reads keep working meanwhile.
+      this.db.needsReopen = true
+      this.post({ t: 'commitFailed', ids, message: (err as Error).message })
+    }
+  }
+
+  /** After a fatal error DuckDB needs a restart; do it before the next transaction. */
+  async ensureOpen(): Promise<void> {
+    if (!this.db.needsReopen) return
+    this.appenders = undefined
+    await this.db.reopen()
+    this.post({ t: 'log', level: 'info', msg: 'DuckDB database reopened after a fatal error' })
+  }
+
+  closeAppenders(): void {
+    for (const a of Object.values(this.appenders ?? {})) a.closeSync()
+    this.appenders = undefined
+  }
+
+  private async transaction(batches: WriteBatch[]): Promise<void> {
+    const w = this.db.writer
+    const ap = (this.appenders ??= await openAppenders(w))
+    const defs = [...this.index.unsaved.values()]
+    const newest = new Map<number, { ts: number; value: number }>()
+    const marks: Array<[number, number]> = []
+    await w.run('BEGIN TRANSACTION')
+    try {
+      if (defs.length) await insertSeries(w, defs)
+      for (const [k, b] of batches.entries()) {
+        // Building chunks is synchronous JS: between batches, let queued queries start.
+        if (k > 0) await new Promise((res) => setImmediate(res))
+        appendPointColumns(ap.points, b.sid, b.ts, b.value, b.n)
+        this.collect(b, newest, marks)
+        for (const e of b.coils) appendCoil(ap.coils, e)
+      }
+      const sids = [...newest.keys()]
+      appendPointColumns(ap.latest, sids, sids.map((s) => newest.get(s)!.ts), sids.map((s) => newest.get(s)!.value), sids.length)
+      for (const [sid, minute] of marks) {
+        ap.dirty.appendInteger(sid)
+        ap.dirty.appendBigInt(BigInt(minute))
+        ap.dirty.endRow()
+      }
+      for (const a of [ap.points, ap.latest, ap.dirty, ap.coils]) a.flushSync()
+      await w.run('COMMIT')
+    } catch (err) {
+      // An appender may still hold rows of the failed transaction: drop them, start afresh.
+      for (const a of Object.values(ap)) {
+        try {
+          a.clear()
+        } catch {
+          // a broken appender is dropped below anyway
+        }
+      }
+      this.appenders = undefined
+      await w.run('ROLLBACK').catch(() => undefined)
+      throw err
+    }
+    for (const d of defs) this.index.unsaved.delete(d[0])
+    for (const [sid, p] of newest) this.index.newest.set(sid, p)
+    for (const [sid, minute] of marks) this.dirty.add(sid, minute)
+  }
+
+  /**
+   * Tracks each series' newest point, and marks the minutes that must be rolled up with
+   * duplicates collapsed: minutes already rolled up (the point is late) and minutes that got
+   * a point not newer than its series' newest (out of order: maybe a resend). In-order
+   * points — the normal case — mark nothing, so most minutes roll up with a plain aggregate,
+   * ~8× cheaper than one that collapses duplicates first (see maintenance.ts).
+   */
+  private collect(b: WriteBatch, newest: Map<number, { ts: number; value: number }>, marks: Array<[number, number]>): void {
+    let seen: Set<string> | undefined
+    for (let i = 0; i < b.n; i++) {
+      const sid = b.sid[i]
+      const ts = b.ts[i]
+      const cur = newest.get(sid)
+      const prev = cur?.ts ?? this.index.newest.get(sid)?.ts ?? -Infinity
+      if (ts > prev) {
+        if (cur) ((cur.ts = ts), (cur.value = b.value[i]))
+        else newest.set(sid, { ts, value: b.value[i] })
+      }
+      // Below the raw cutoff a point is deleted at the next pass anyway: nothing to mark.
+      if ((ts <= prev || ts < this.watermark) && ts >= this.rawCutoff) {
+        const minute = floorTo(ts, MINUTE)
+        const key = `${sid}:${minute}`
+        seen ??= new Set()
+        if (this.dirty.has(sid, minute) || seen.has(key)) continue
+        seen.add(key)
+        marks.push([sid, minute])
+      }
+    }
+  }
+}
+
+async function openAppenders(w: DuckDBConnection): Promise<Appenders> {
+  return {
+    points: await w.createAppender('points'),
+    latest: await w.createAppender('latest_log'),
+    dirty: await w.createAppender('rollup_dirty'),
+    coils: await w.createAppender('coil_events'),
+  }
+}
+
+async function insertSeries(w: DuckDBConnection, defs: SeriesDef[]): Promise<void> {
+  for (let i = 0; i < defs.length; i += 500) {
+    const part = defs.slice(i, i + 500)
+    const rows = part.map((_, k) => `($${k * 4 + 1}::INTEGER, $${k * 4 + 2}, $${k * 4 + 3}, $${k * 4 + 4})`).join(', ')
+    await w.run(`INSERT INTO series VALUES ${rows} ON CONFLICT DO NOTHING`, part.flat())
+  }
+}
+
+function appendCoil(a: DuckDBAppender, e: StoredCoilEvent): void {
+  a.appendVarchar(e.line)
+  a.appendVarchar(e.coilId)
+  a.appendVarchar(e.event)
+  a.appendBigInt(BigInt(e.ts))
+  a.appendVarchar(e.attributes)
+  a.endRow()
+}

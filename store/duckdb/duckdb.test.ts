@@ -1,0 +1,164 @@
+// The DuckDB store against a real file in a temp folder: both contract suites, then what is
+// specific to this implementation (persistence, failures, rollups and retention).
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Point } from '../../core/payloads.ts'
+import { describeRecordsContract } from '../contract/records.ts'
+import { describeTimeSeriesContract, T0 } from '../contract/timeseries.ts'
+import { openDuckDbStore, type DuckDbStoreOptions } from './index.ts'
+
+const dirs: string[] = []
+const tempDir = async () => {
+  const d = await mkdtemp(join(tmpdir(), 'millwatch-store-'))
+  dirs.push(d)
+  return d
+}
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+
+const open = async (o: Partial<DuckDbStoreOptions> = {}) => openDuckDbStore({ dir: await tempDir(), maintenanceIntervalMs: 0, ...o })
+
+describeTimeSeriesContract('DuckDB', async () => {
+  const s = await open()
+  return { store: s.timeseries, close: s.close, maintain: async () => void (await s.maintain()) }
+})
+
+describeRecordsContract('DuckDB', async () => {
+  const s = await open()
+  return { store: s.records, close: s.close }
+})
+
+const point = (ts: number, value: number, sensor = 'vibration_mm_s'): Point => ({ line: 'tcm1', equipment: 'stand2', sensor, ts, value })
+const series = { line: 'tcm1', equipment: 'stand2', sensor: 'vibration_mm_s' }
+
+describe('DuckDB store', () => {
+  it('keeps points, latest values, rollups and coil events across close and reopen', async () => {
+    const dir = await tempDir()
+    const a = await openDuckDbStore({ dir, maintenanceIntervalMs: 0 })
+    await a.timeseries.write(Array.from({ length: 600 }, (_, i) => point(T0 + i * 1000, i % 10)))
+    await a.records.appendCoilEvents([{ line: 'tcm1', coilId: 'C7', event: 'start', ts: T0, attributes: { grade: 'SPCC' } }])
+    await a.maintain()
+    const q = { ...series, from: T0, to: T0 + 600_000 }
+    const before = { range: await a.timeseries.range(q), buckets: await a.timeseries.buckets({ ...q, stepMs: 60_000 }) }
+    await Promise.all([a.timeseries.close(), a.records.close()])
+    await a.close()
+    await expect(a.timeseries.write([point(T0, 1)])).rejects.toThrow(/closed/)
+
+    const b = await openDuckDbStore({ dir, maintenanceIntervalMs: 0 })
+    expect(await b.timeseries.range(q)).toEqual(before.range)
+    expect(await b.timeseries.buckets({ ...q, stepMs: 60_000 })).toEqual(before.buckets)
+    expect(await b.timeseries.latest({ line: 'tcm1' })).toEqual([{ ...series, ts: T0 + 599_000, value: 9 }])
+    expect(await b.records.coilEvents({ coilId: 'C7' })).toHaveLength(1)
+    await b.timeseries.write([point(T0 + 600_000, 5)]) // new points reuse the stored series id
+    expect(await b.timeseries.latest({ line: 'tcm1' })).toEqual([{ ...series, ts: T0 + 600_000, value: 5 }])
+    await b.close()
+  })
+
+  it('rolls up with the injected clock, then applies raw and rollup retention', async () => {
+    let now = T0 + 5 * 60_000
+    const s = await open({ now: () => now, retention: { rawMs: 3_600_000, rollupMs: 86_400_000 } })
+    await s.timeseries.write(Array.from({ length: 60 }, (_, i) => point(T0 + i * 10_000, i)))
+    const q = { ...series, from: T0, to: T0 + 3_600_000 }
+    const raw1m = await s.timeseries.buckets({ ...q, stepMs: 60_000 })
+
+    // 2 minutes of lag: at T0+5m the minutes before T0+3m are rolled up.
+    expect(await s.maintain()).toMatchObject({ watermark: T0 + 3 * 60_000, rolledUpMinutes: 3, dirtyMinutes: 0, deletedPoints: 0 })
+    expect(await s.timeseries.buckets({ ...q, stepMs: 60_000 })).toEqual(raw1m)
+
+    now = T0 + 2 * 3_600_000 // raw points are an hour past retention; their minutes live on
+    expect(await s.maintain()).toMatchObject({ rolledUpMinutes: 7, deletedPoints: 60, deletedRollups: 0 })
+    expect(await s.timeseries.range(q)).toEqual([])
+    expect(await s.timeseries.buckets({ ...q, stepMs: 10_000 })).toEqual([])
+    expect(await s.timeseries.buckets({ ...q, stepMs: 60_000 })).toEqual(raw1m)
+
+    now = T0 + 2 * 86_400_000
+    expect(await s.maintain()).toMatchObject({ deletedRollups: 10 })
+    expect(await s.timeseries.buckets({ ...q, stepMs: 60_000 })).toEqual([])
+    await s.close()
+  })
+
+  it('collapses duplicates written before their minute is rolled up, and only there', async () => {
+    let now = T0
+    const s = await open({ now: () => now })
+    const batch = Array.from({ length: 180 }, (_, i) => point(T0 + i * 1000, i % 13))
+    await s.timeseries.write(batch) // in order: nothing to collapse
+    await s.timeseries.write(batch.slice(60, 62)) // a resend into minute 1
+    await s.timeseries.write([point(T0 + 150_500, 4), point(T0 + 150_000, 150 % 13)]) // out of order, minute 2
+    const q = { ...series, from: T0, to: T0 + 180_000, stepMs: 60_000 }
+    const before = await s.timeseries.buckets(q)
+    expect(before.map((b) => b.count)).toEqual([60, 60, 61])
+    now = T0 + 10 * 60_000
+    expect(await s.maintain()).toMatchObject({ rolledUpMinutes: 1, dirtyMinutes: 2 })
+    expect(await s.timeseries.buckets(q)).toEqual(before)
+    await s.close()
+  })
+
+  it('rejects writes while the disk is full and recovers by itself afterwards', async () => {
+    const dir = await tempDir()
+    await (await openDuckDbStore({ dir, maintenanceIntervalMs: 0 })).close() // leaves no WAL behind
+    // Every write to /dev/full fails with ENOSPC: a disk that is full for the WAL alone.
+    const wal = join(dir, 'millwatch.duckdb.wal')
+    await symlink('/dev/full', wal)
+    const s = await openDuckDbStore({ dir, maintenanceIntervalMs: 0 })
+    await expect(s.timeseries.write([point(T0, 1)])).rejects.toThrow(/No space left/)
+    expect(s.timeseries.stats().pending).toBe(0)
+    await unlink(wal)
+    await s.timeseries.write([point(T0 + 1, 2)])
+    expect(await s.timeseries.range({ ...series, from: T0, to: T0 + 10 })).toEqual([{ ts: T0 + 1, value: 2 }])
+    await s.close()
+  })
+
+  it('refuses a bad point alone; once the worker dies, rejects everything and never hangs', async () => {
+    const s = await open()
+    const good = s.timeseries.write([point(T0, 1)])
+    await expect(s.timeseries.write([point(Number.NaN, 1)])).rejects.toThrow(/invalid point/)
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    await expect(s.records.appendCoilEvents([{ line: 'tcm1', coilId: 'X', event: 'start', ts: T0, attributes: cyclic }])).rejects.toThrow(/not JSON/)
+    await good // committed in the same batch window as the refused ones
+
+    const pending = s.timeseries.write([point(T0 + 1, 2)])
+    await s.worker.terminate()
+    await expect(pending).rejects.toThrow(/worker/)
+    await expect(s.timeseries.write([point(T0 + 2, 3)])).rejects.toThrow(/worker/)
+    await expect(s.timeseries.range({ ...series, from: T0, to: T0 + 10 })).rejects.toThrow(/worker/)
+    await s.close()
+  })
+
+  it('names the file when it cannot be opened: corrupt, locked, impossible path, already open', async () => {
+    const corrupt = async () => {
+      const dir = await tempDir()
+      await writeFile(join(dir, 'millwatch.duckdb'), Buffer.alloc(64 * 1024, 7))
+      await expect(openDuckDbStore({ dir })).rejects.toThrow(join(dir, 'millwatch.duckdb'))
+    }
+    const parentIsFile = async () => {
+      const file = join(await tempDir(), 'file')
+      await writeFile(file, 'not a folder')
+      await expect(openDuckDbStore({ dir: join(file, 'data') })).rejects.toThrow(join(file, 'data', 'millwatch.duckdb'))
+    }
+    const alreadyOpen = async () => {
+      const s = await open()
+      await expect(openDuckDbStore({ dir: join(s.file, '..') })).rejects.toThrow(/already open in this process/)
+      await s.close()
+    }
+    const lockedByAnotherProcess = async () => {
+      const dir = await tempDir()
+      const file = join(dir, 'millwatch.duckdb')
+      const holder = spawn(
+        process.execPath,
+        ['--input-type=module', '-e', `import { DuckDBInstance } from '@duckdb/node-api'
+          await (await DuckDBInstance.create(process.argv[1])).connect(); console.log('open'); setInterval(() => {}, 1000)`, file],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+      try {
+        await new Promise((res) => holder.stdout.once('data', res))
+        await expect(openDuckDbStore({ dir })).rejects.toThrow(new RegExp(`${file}.*lock`))
+      } finally {
+        holder.kill()
+      }
+    }
+    await Promise.all([corrupt(), parentIsFile(), alreadyOpen(), lockedByAnotherProcess()])
+  })
+})

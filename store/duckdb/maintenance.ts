@@ -1,0 +1,67 @@
+// Rollups and retention, in one writer transaction:
+// 1. roll up every minute between the old watermark and now − rollupLag into rollup_1m, with
+//    a plain aggregate — except the minutes marked dirty (dirty-minutes.ts), the only ones
+//    that can hold duplicate rows, which are aggregated with duplicates collapsed; marked
+//    minutes that were already rolled up (late points) are recomputed the same way;
+// 2. delete raw points older than retention.rawMs — never above the watermark, so every
+//    deleted minute lives on in rollup_1m — and rollups older than retention.rollupMs
+//    (commits mark no minute below the raw cutoff, so a dirty minute's raw points are whole);
+// 3. compact latest_log to one row per series.
+import type { DuckDBConnection } from '@duckdb/node-api'
+import type { MaintainReport, WorkerOptions } from './protocol.ts'
+import { floorTo, MINUTE } from './schema.ts'
+
+const minuteOf = (ts: string) => `(${ts} - ((${ts} % ${MINUTE}) + ${MINUTE}) % ${MINUTE})`
+const isDirty = (table: string, minute: string) =>
+  `EXISTS (SELECT 1 FROM rollup_dirty d WHERE d.series_id = ${table}.series_id AND d.ts = ${minute})`
+
+export async function maintain(w: DuckDBConnection, watermark: number, opts: WorkerOptions, now: number): Promise<MaintainReport> {
+  const target = Math.max(watermark, floorTo(now - opts.rollupLagMs, MINUTE))
+  const { rawMs, rollupMs } = opts.retention
+  const rawCutoff = rawMs > 0 ? Math.min(floorTo(now - rawMs, MINUTE), target) : Number.MIN_SAFE_INTEGER
+  const report: MaintainReport = { watermark: target, rawCutoff, rolledUpMinutes: 0, dirtyMinutes: 0, deletedPoints: 0, deletedRollups: 0 }
+  await w.run('BEGIN TRANSACTION')
+  try {
+    if (target > watermark) {
+      const r = await w.run(`
+        INSERT INTO rollup_1m
+        SELECT * FROM (
+          SELECT series_id, ${minuteOf('ts')} AS m, sum(value), min(value), max(value), count(*) AS n
+          FROM points WHERE ts >= ${watermark} AND ts < ${target} GROUP BY series_id, m
+        ) a WHERE NOT ${isDirty('a', 'a.m')}`)
+      report.rolledUpMinutes = r.rowsChanged
+      await w.run(`UPDATE meta SET value = ${target} WHERE key = 'rollup_watermark'`)
+    }
+    report.dirtyMinutes = await rollUpDirty(w, target)
+    if (rawMs > 0) report.deletedPoints = (await w.run(`DELETE FROM points WHERE ts < ${rawCutoff}`)).rowsChanged
+    if (rollupMs > 0) {
+      const cutoff = floorTo(now - rollupMs, MINUTE)
+      report.deletedRollups = (await w.run(`DELETE FROM rollup_1m WHERE ts < ${cutoff}`)).rowsChanged
+    }
+    await w.run(`DELETE FROM latest_log WHERE rowid NOT IN (SELECT arg_max(rowid, ts) FROM latest_log GROUP BY series_id)`)
+    await w.run('COMMIT')
+  } catch (err) {
+    await w.run('ROLLBACK').catch(() => undefined)
+    throw err
+  }
+  return report
+}
+
+/** (Re)computes the dirty minutes before `target` with duplicates collapsed; returns how many. */
+async function rollUpDirty(w: DuckDBConnection, target: number): Promise<number> {
+  const dirty = `(SELECT DISTINCT series_id, ts FROM rollup_dirty WHERE ts < ${target})`
+  const r = await w.runAndReadAll(`SELECT count(*)::DOUBLE, min(ts)::DOUBLE, max(ts)::DOUBLE FROM ${dirty}`)
+  const [count, lo, hi] = r.getRowsJS()[0] as [number, number | null, number | null]
+  if (count === 0 || lo === null || hi === null) return 0
+  await w.run(`DELETE FROM rollup_1m r WHERE ts >= ${lo} AND ts <= ${hi} AND ${isDirty('r', 'r.ts')}`)
+  // The explicit ts bounds let DuckDB skip row groups of points outside the dirty span.
+  await w.run(`
+    INSERT INTO rollup_1m
+    SELECT series_id, m, sum(v), min(v), max(v), count(*) FROM (
+      SELECT series_id, ts, ${minuteOf('p.ts')} AS m, any_value(value) AS v FROM points p
+      WHERE ts >= ${lo} AND ts < ${hi + MINUTE} AND ${isDirty('p', minuteOf('p.ts'))}
+      GROUP BY series_id, ts
+    ) GROUP BY series_id, m`)
+  await w.run(`DELETE FROM rollup_dirty WHERE ts < ${target}`)
+  return count
+}

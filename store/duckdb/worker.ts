@@ -1,0 +1,88 @@
+// The DuckDB worker thread: owns the database file and answers the main thread's messages
+// (protocol.ts). Writes go through the group commit; queries run on reader connections;
+// maintenance and close take their turn on the writer connection.
+import { parentPort, workerData } from 'node:worker_threads'
+import { Committer } from './commit.ts'
+import { Database, isFatal } from './database.ts'
+import { DirtyMinutes } from './dirty-minutes.ts'
+import { Exclusive } from './exclusive.ts'
+import { maintain } from './maintenance.ts'
+import type { Calls, CallName, FromWorker, ToWorker, WorkerOptions } from './protocol.ts'
+import { buckets, coilEvents, range } from './queries.ts'
+import { SeriesIndex } from './series-index.ts'
+
+const port = parentPort!
+const options = (workerData as { options: WorkerOptions }).options
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer)
+
+let db: Database
+try {
+  db = await Database.open(options.file, options.readConnections)
+} catch (err) {
+  post({ t: 'openFailed', message: (err as Error).message })
+  port.close()
+  process.exit(0)
+}
+const index = new SeriesIndex()
+await index.load(db.writer)
+const dirty = new DirtyMinutes()
+await dirty.load(db.writer)
+const writer = new Exclusive()
+const committer = new Committer(db, index, dirty, writer, post)
+const wm = await db.writer.runAndReadAll(`SELECT value::DOUBLE FROM meta WHERE key = 'rollup_watermark'`)
+committer.watermark = Number(wm.getRowsJS()[0][0])
+
+type Handler<K extends CallName> = (args: Calls[K]['args']) => Promise<Calls[K]['result']> | Calls[K]['result']
+const handlers: { [K in CallName]: Handler<K> } = {
+  range: (a) => db.read((c) => range(c, a)),
+  // Watermark and dirty minutes are read as the query starts: they match committed rollups.
+  buckets: (a) => db.read((c) => buckets(c, a, committer.watermark, (from, to) => dirty.within(a.sid, from, to))),
+  latest: (a) => index.latest(a.line, a.equipment),
+  coilEvents: (a) => db.read((c) => coilEvents(c, a)),
+  maintain: (a) =>
+    writer.run(async () => {
+      await committer.ensureOpen()
+      try {
+        const report = await maintain(db.writer, committer.watermark, options, a.now)
+        committer.watermark = report.watermark
+        committer.rawCutoff = report.rawCutoff
+        dirty.dropBefore(report.watermark)
+        return report
+      } catch (err) {
+        if (isFatal(err)) db.needsReopen = true
+        throw err
+      }
+    }),
+  close: () =>
+    writer.run(async () => {
+      await committer.commitInbox()
+      try {
+        await db.writer.run('CHECKPOINT')
+      } finally {
+        committer.closeAppenders()
+        db.close()
+      }
+      return null
+    }),
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.t === 'write') return committer.enqueue(m)
+  const { id, op } = m
+  Promise.resolve()
+    .then(() => (handlers[op] as Handler<CallName>)(m.args as never))
+    .then(
+      (value) => post({ t: 'reply', id, value }, transferables(value)),
+      (err: Error) => post({ t: 'error', id, message: err.message }),
+    )
+    .finally(() => op === 'close' && port.close())
+})
+
+/** Typed-array results are moved, not copied, to the main thread. */
+function transferables(value: unknown): ArrayBuffer[] | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined
+  const out = Object.values(value).filter((v): v is Float64Array => v instanceof Float64Array).map((v) => v.buffer as ArrayBuffer)
+  return out.length ? out : undefined
+}
+
+post({ t: 'ready', series: index.all() })
