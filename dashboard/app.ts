@@ -1,0 +1,66 @@
+// The HTTP server (fastify): REST API, health and metrics, OpenAPI document. Errors are mapped
+// to HTTP in one place: catalogue errors keep their status, validation failures are 400s
+// with the reason, anything else is a logged 500 that shows no internals.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Registry } from 'prom-client'
+import type { Config } from '../core/config.ts'
+import { MillwatchError } from '../core/errors.ts'
+import type { Logger } from '../core/log.ts'
+import type { Ingest } from '../ingest/index.ts'
+import type { TimeSeriesStore } from '../store/types.ts'
+import { apiRoutes } from './routes/api.ts'
+import { opsRoutes } from './routes/ops.ts'
+
+export interface DashboardContext {
+  config: Pick<Config, 'plant' | 'publicUrl'>
+  log: Logger
+  metrics: Registry
+  timeseries: TimeSeriesStore
+  /** absent when this process runs no ingest */
+  ingest?: Pick<Ingest, 'deadLetters' | 'stats'>
+  /** parts report readiness here; /healthz is 200 only when all are ready */
+  health: () => { ready: boolean; parts: Record<string, string> }
+  now?: () => number
+}
+
+export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ part: 'dashboard' }) as FastifyBaseLogger,
+    // One line per request at 25k MQTT messages/s of context is noise; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'millwatch',
+        version: '0.1.0',
+        description: 'Telemetry, alarms, coils and trends of a tandem cold-rolling mill. Times are epoch ms (UTC) or ISO 8601.',
+      },
+      servers: [{ url: ctx.config.publicUrl }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof MillwatchError) return reply.status(err.statusCode).send({ error: err.code, message: err.message })
+    const e = err as { validation?: unknown; statusCode?: number; code?: string; message: string }
+    if (e.validation) return reply.status(400).send({ error: 'MW_BAD_REQUEST', message: e.message })
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+      return reply.status(e.statusCode).send({ error: e.code ?? 'MW_BAD_REQUEST', message: e.message })
+    req.log.error({ err, url: req.url }, 'request failed')
+    return reply.status(500).send({ error: 'MW_INTERNAL', message: 'internal error; see the server log' })
+  })
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: 'MW_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  )
+
+  await app.register(opsRoutes(ctx))
+  await app.register(apiRoutes(ctx))
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

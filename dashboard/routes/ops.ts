@@ -1,0 +1,36 @@
+// Operations endpoints: readiness, Prometheus metrics and a landing page with the links.
+import type { FastifyInstance } from 'fastify'
+import type { DashboardContext } from '../app.ts'
+
+export const opsRoutes = (ctx: DashboardContext) => async (app: FastifyInstance) => {
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Readiness: 200 once every part of this process is running, 503 before', tags: ['operations'] } },
+    async (_req, reply) => {
+      const h = ctx.health()
+      return reply.status(h.ready ? 200 : 503).send({ status: h.ready ? 'ok' : 'starting', parts: h.parts })
+    },
+  )
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['operations'] } }, async (_req, reply) => {
+    const text = await ctx.metrics.metrics()
+    return reply.type(ctx.metrics.contentType).send(text)
+  })
+
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+    const lines = [...ctx.config.plant.lines.values()]
+    const links = [
+      ['/api/plant', 'the plant model: lines, equipment, sensors, units, limits'],
+      [`/api/latest?line=${lines[0]?.id ?? ''}`, 'the newest value of every sensor'],
+      ['/api/ingest/dead-letters', 'messages ingest could not store, and why'],
+      ['/docs', 'the HTTP API, browsable (OpenAPI)'],
+      ['/metrics', 'Prometheus metrics'],
+    ]
+    const items = links.map(([href, text]) => `<li><a href="${href}">${href}</a> — ${text}</li>`).join('\n')
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>millwatch</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem">
+<h1>millwatch</h1><p>Monitoring ${lines.map((l) => l.name).join(', ')}.</p><ul>${items}</ul></body></html>`)
+  })
+}

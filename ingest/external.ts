@@ -1,0 +1,84 @@
+// Ingest from an external broker (MQTT_URL): a persistent session (clean: false, fixed client
+// id) with QoS 1 subscriptions, so the broker keeps what arrives while millwatch restarts.
+//
+// The PUBACK must leave only once the readings are durable, or a crash between the two loses
+// data the broker has already forgotten. mqtt.js sends the PUBACK when handleMessage calls
+// back, and handles the next message only after that — waiting there for the group commit
+// would allow one message per commit. So handleMessage calls back at once and the PUBACK of
+// a message with a pending write is held back (at the client's packet writer) until the
+// commit; a failed commit drops the connection instead, and the broker redelivers.
+import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt'
+import type { Socket } from 'node:net'
+import type { Logger } from '../core/log.ts'
+import { SHARED_TELEMETRY, TOPIC_COIL, TOPIC_TELEMETRY } from '../core/topics.ts'
+import type { Ingest } from './index.ts'
+
+export interface ExternalSourceOptions {
+  url: string
+  clientId: string
+  /** subscribe through the MQTT 5 shared subscription, for several ingest workers */
+  shared?: boolean
+  username?: string
+  password?: string
+}
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void
+
+export async function connectExternalSource(
+  ctx: { log: Logger; ingest: Ingest },
+  opts: ExternalSourceOptions,
+): Promise<{ client: MqttClient; close(): Promise<void> }> {
+  const log = ctx.log.child({ part: 'ingest', source: 'external' })
+  const client = mqtt.connect(opts.url, {
+    clientId: opts.clientId,
+    clean: false,
+    protocolVersion: opts.shared ? 5 : 4,
+    properties: opts.shared ? { sessionExpiryInterval: 86_400, receiveMaximum: 65_535 } : undefined,
+    reconnectPeriod: 1000,
+    username: opts.username,
+    password: opts.password,
+  })
+  client.on('connect', () => ((client.stream as Socket).setNoDelay?.(true), log.info({ url: opts.url }, 'connected to external broker')))
+  client.on('error', (err) => log.warn({ err: err.message }, 'external broker error'))
+  client.on('offline', () => log.warn('external broker offline; reconnecting'))
+
+  const pending = new Map<number, Promise<void>>()
+  const internal = client as unknown as { _sendPacket: SendPacket }
+  const send = internal._sendPacket.bind(client)
+  internal._sendPacket = (packet, cb, ...rest) => {
+    const write = packet.cmd === 'puback' && packet.messageId !== undefined ? pending.get(packet.messageId) : undefined
+    if (!write) return send(packet, cb, ...rest)
+    pending.delete(packet.messageId!)
+    cb?.()
+    write.then(
+      () => send(packet, undefined, ...rest),
+      (err: Error) => {
+        log.warn({ err: err.message }, 'store did not commit; dropping the connection so the broker redelivers')
+        client.stream.destroy()
+      },
+    )
+  }
+  client.handleMessage = (packet: IPublishPacket, callback) => {
+    const write = ctx.ingest.accept(packet.topic, packet.payload as Buffer)
+    if (write && packet.qos > 0 && packet.messageId !== undefined) pending.set(packet.messageId, write)
+    else write?.catch((err: Error) => log.warn({ err: err.message }, 'store did not commit a QoS 0 message'))
+    callback()
+  }
+
+  const topics = opts.shared ? [SHARED_TELEMETRY, `$share/ingest/${TOPIC_COIL}`] : [TOPIC_TELEMETRY, TOPIC_COIL]
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())))
+    client.once('error', reject)
+  })
+
+  let closing: Promise<void> | undefined
+  return {
+    client,
+    close() {
+      closing ??= Promise.allSettled([...pending.values()]).then(
+        () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
+      )
+      return closing
+    },
+  }
+}

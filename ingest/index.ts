@@ -1,0 +1,102 @@
+// Ingest: device message → decode → validate against the plant model → store. It is fed by
+// the embedded broker (before the PUBACK, so an acknowledgement means "durable") or by a
+// subscription on an external broker (ingest/external.ts).
+import { Counter, Histogram, type Registry } from 'prom-client'
+import type { Config } from '../core/config.ts'
+import type { Logger } from '../core/log.ts'
+import type { Plant } from '../core/plant.ts'
+import { parseTopic } from '../core/topics.ts'
+import type { RecordsStore, TimeSeriesStore } from '../store/types.ts'
+import { decodeCoilEvent, decodeTelemetry, type DecodeLimits } from './decode.ts'
+import { DeadLetters } from './dead-letters.ts'
+import type { Reject } from './reasons.ts'
+
+export interface IngestContext {
+  plant: Plant
+  settings: Config['ingest']
+  log: Logger
+  timeseries: TimeSeriesStore
+  records: RecordsStore
+  metrics: Registry
+  now?: () => number
+}
+
+export interface Ingest {
+  /**
+   * Takes one message. Returns a promise that resolves once what it carried is durable, or
+   * undefined when there is nothing to wait for (not a topic ingest stores, or rejected and
+   * kept as a dead letter). The promise rejects only if the store failed: the message must
+   * then not be acknowledged, so the device sends it again.
+   */
+  accept(topic: string, payload: Uint8Array, clientId?: string): Promise<void> | undefined
+  deadLetters: DeadLetters
+  stats(): { messages: number; points: number; deadLetters: number }
+  close(): Promise<void>
+}
+
+export function startIngest(ctx: IngestContext): Ingest {
+  const log = ctx.log.child({ part: 'ingest' })
+  const now = ctx.now ?? Date.now
+  const limits: DecodeLimits = ctx.settings
+  const deadLetters = new DeadLetters(ctx.settings.deadLetterCapacity, log, now)
+  const m = {
+    messages: new Counter({ name: 'mw_ingest_messages_total', help: 'MQTT messages received by ingest, by kind', labelNames: ['kind'], registers: [ctx.metrics] }),
+    points: new Counter({ name: 'mw_ingest_points_total', help: 'Valid readings handed to the time-series store', registers: [ctx.metrics] }),
+    dead: new Counter({ name: 'mw_ingest_dead_letters_total', help: 'Rejected messages or values, by reason', labelNames: ['reason'], registers: [ctx.metrics] }),
+    durable: new Histogram({
+      name: 'mw_ingest_write_seconds',
+      help: 'Time from receipt to durable commit of a message (group commit latency)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [ctx.metrics],
+    }),
+  }
+  let messages = 0
+  let points = 0
+  let dead = 0
+  let closed = false
+
+  function reject(topic: string, payload: Uint8Array, rejects: Reject[], at: number, clientId?: string) {
+    for (const r of rejects) m.dead.inc({ reason: r.reason })
+    dead += rejects.length
+    deadLetters.add(topic, payload, rejects, at, clientId)
+  }
+
+  function durable<T>(write: Promise<T>, started: number): Promise<void> {
+    return write.then(() => {
+      m.durable.observe((now() - started) / 1000)
+    })
+  }
+
+  function accept(topic: string, payload: Uint8Array, clientId?: string): Promise<void> | undefined {
+    const t = parseTopic(topic)
+    if (t.kind !== 'telemetry' && t.kind !== 'coil') return undefined
+    const at = now()
+    messages++
+    m.messages.inc({ kind: t.kind })
+    if (t.kind === 'telemetry') {
+      const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, at, limits)
+      if (r.rejects.length) reject(topic, payload, r.rejects, at, clientId)
+      if (r.points.length === 0) return undefined
+      points += r.points.length
+      m.points.inc(r.points.length)
+      return durable(ctx.timeseries.write(r.points), at)
+    }
+    const r = decodeCoilEvent(ctx.plant, t.line, payload, at, limits)
+    if (r.reject) {
+      reject(topic, payload, [r.reject], at, clientId)
+      return undefined
+    }
+    return durable(ctx.records.appendCoilEvents([r.event!]), at)
+  }
+
+  return {
+    accept,
+    deadLetters,
+    stats: () => ({ messages, points, deadLetters: dead }),
+    async close() {
+      if (closed) return
+      closed = true
+      log.debug('ingest closed')
+    },
+  }
+}
