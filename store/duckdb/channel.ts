@@ -63,15 +63,23 @@ export class WorkerChannel {
     this.send(batch, [batch.sid.buffer, batch.ts.buffer, batch.value.buffer] as ArrayBuffer[])
   }
 
-  /** Asks the worker to commit, checkpoint and close the database, then waits for it to exit. */
-  async close(): Promise<void> {
+  /**
+   * Asks the worker to commit, checkpoint and close the database, then waits for it to exit;
+   * a worker that has not finished after `timeoutMs` (a query stuck in DuckDB) is terminated.
+   */
+  async close(timeoutMs = 30_000): Promise<void> {
     if (this.dead) return
     const done = this.call('close', {})
     this.closing = true
+    const timer = setTimeout(() => {
+      this.log.error('DuckDB worker did not close in time; terminating it')
+      void this.worker.terminate()
+    }, timeoutMs)
     try {
       await done
     } finally {
       await this.exited
+      clearTimeout(timer)
     }
   }
 

@@ -6,16 +6,20 @@ import { BIGINT, DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBAppender, type Duc
 const VECTOR_SIZE = 2048
 const POINT_TYPES = [INTEGER, BIGINT, DOUBLE]
 
-/** Appends rows (series_id INTEGER, ts BIGINT, value DOUBLE) — the layout of points and latest_log. */
+/**
+ * Appends rows [from, to) of the columns as (series_id INTEGER, ts BIGINT, value DOUBLE) —
+ * the layout of points and latest_log.
+ */
 export function appendPointColumns(
   appender: DuckDBAppender,
   sid: ArrayLike<number>,
   ts: ArrayLike<number>,
   value: ArrayLike<number>,
-  n: number,
+  from: number,
+  to: number,
 ): void {
-  for (let off = 0; off < n; off += VECTOR_SIZE) {
-    const len = Math.min(VECTOR_SIZE, n - off)
+  for (let off = from; off < to; off += VECTOR_SIZE) {
+    const len = Math.min(VECTOR_SIZE, to - off)
     const s: number[] = new Array(len)
     const t: bigint[] = new Array(len)
     const v: number[] = new Array(len)

@@ -7,11 +7,13 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api'
 import { appendPointColumns } from './chunks.ts'
 import type { Database } from './database.ts'
-import type { DirtyMinutes } from './dirty-minutes.ts'
+import { DirtyMinutes } from './dirty-minutes.ts'
 import type { Exclusive } from './exclusive.ts'
 import type { FromWorker, SeriesDef, StoredCoilEvent, WriteBatch } from './protocol.ts'
 import { floorTo, MINUTE } from './schema.ts'
 import type { SeriesIndex } from './series-index.ts'
+
+const SLICE = 8192
 
 interface Appenders { points: DuckDBAppender; latest: DuckDBAppender; dirty: DuckDBAppender; coils: DuckDBAppender }
 
@@ -65,12 +67,12 @@ export class Committer {
     }
   }
 
-  /** After a fatal error DuckDB needs a restart; do it before the next transaction. */
+  /** Reopens the file after a failed commit or a fatal error, before the next transaction. */
   async ensureOpen(): Promise<void> {
     if (!this.db.needsReopen) return
-    this.appenders = undefined
+    this.appenders = undefined // they belong to the connections being closed
     await this.db.reopen()
-    this.post({ t: 'log', level: 'info', msg: 'DuckDB database reopened after a fatal error' })
+    this.post({ t: 'log', level: 'info', msg: 'DuckDB database reopened after a failure' })
   }
 
   closeAppenders(): void {
@@ -87,15 +89,18 @@ export class Committer {
     await w.run('BEGIN TRANSACTION')
     try {
       if (defs.length) await insertSeries(w, defs)
-      for (const [k, b] of batches.entries()) {
-        // Building chunks is synchronous JS: between batches, let queued queries start.
-        if (k > 0) await new Promise((res) => setImmediate(res))
-        appendPointColumns(ap.points, b.sid, b.ts, b.value, b.n)
+      for (const b of batches) {
+        // Building chunks is synchronous JS (~1 ms per 1000 rows): every few thousand rows,
+        // let queries waiting on this thread start, so they don't queue behind a big commit.
+        for (let off = 0; off < b.n; off += SLICE) {
+          appendPointColumns(ap.points, b.sid, b.ts, b.value, off, Math.min(b.n, off + SLICE))
+          await new Promise((res) => setImmediate(res))
+        }
         this.collect(b, newest, marks)
         for (const e of b.coils) appendCoil(ap.coils, e)
       }
       const sids = [...newest.keys()]
-      appendPointColumns(ap.latest, sids, sids.map((s) => newest.get(s)!.ts), sids.map((s) => newest.get(s)!.value), sids.length)
+      appendPointColumns(ap.latest, sids, sids.map((s) => newest.get(s)!.ts), sids.map((s) => newest.get(s)!.value), 0, sids.length)
       for (const [sid, minute] of marks) {
         ap.dirty.appendInteger(sid)
         ap.dirty.appendBigInt(BigInt(minute))
@@ -108,6 +113,7 @@ export class Committer {
       for (const a of Object.values(ap)) {
         try {
           a.clear()
+          a.closeSync()
         } catch {
           // a broken appender is dropped below anyway
         }
@@ -129,7 +135,9 @@ export class Committer {
    * ~8× cheaper than one that collapses duplicates first (see maintenance.ts).
    */
   private collect(b: WriteBatch, newest: Map<number, { ts: number; value: number }>, marks: Array<[number, number]>): void {
-    let seen: Set<string> | undefined
+    const marked = new DirtyMinutes()
+    let lastSid = -1
+    let lastMinute = Number.NaN
     for (let i = 0; i < b.n; i++) {
       const sid = b.sid[i]
       const ts = b.ts[i]
@@ -142,10 +150,11 @@ export class Committer {
       // Below the raw cutoff a point is deleted at the next pass anyway: nothing to mark.
       if ((ts <= prev || ts < this.watermark) && ts >= this.rawCutoff) {
         const minute = floorTo(ts, MINUTE)
-        const key = `${sid}:${minute}`
-        seen ??= new Set()
-        if (this.dirty.has(sid, minute) || seen.has(key)) continue
-        seen.add(key)
+        if (sid === lastSid && minute === lastMinute) continue // a backfill marks runs of them
+        lastSid = sid
+        lastMinute = minute
+        if (this.dirty.has(sid, minute) || marked.has(sid, minute)) continue
+        marked.add(sid, minute)
         marks.push([sid, minute])
       }
     }

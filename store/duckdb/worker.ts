@@ -15,22 +15,34 @@ const port = parentPort!
 const options = (workerData as { options: WorkerOptions }).options
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer)
 
-let db: Database
+/** Opens the file and rebuilds the in-memory state: series, newest points, dirty minutes. */
+async function start(): Promise<{ db: Database; index: SeriesIndex; dirty: DirtyMinutes; watermark: number }> {
+  const db = await Database.open(options.file, options.readConnections)
+  try {
+    const index = new SeriesIndex()
+    await index.load(db.writer)
+    const dirty = new DirtyMinutes()
+    await dirty.load(db.writer)
+    const wm = await db.writer.runAndReadAll(`SELECT value::DOUBLE FROM meta WHERE key = 'rollup_watermark'`)
+    return { db, index, dirty, watermark: Number(wm.getRowsJS()[0][0]) }
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}
+
+let started: Awaited<ReturnType<typeof start>>
 try {
-  db = await Database.open(options.file, options.readConnections)
+  started = await start()
 } catch (err) {
   post({ t: 'openFailed', message: (err as Error).message })
   port.close()
   process.exit(0)
 }
-const index = new SeriesIndex()
-await index.load(db.writer)
-const dirty = new DirtyMinutes()
-await dirty.load(db.writer)
+const { db, index, dirty } = started
 const writer = new Exclusive()
 const committer = new Committer(db, index, dirty, writer, post)
-const wm = await db.writer.runAndReadAll(`SELECT value::DOUBLE FROM meta WHERE key = 'rollup_watermark'`)
-committer.watermark = Number(wm.getRowsJS()[0][0])
+committer.watermark = started.watermark
 
 type Handler<K extends CallName> = (args: Calls[K]['args']) => Promise<Calls[K]['result']> | Calls[K]['result']
 const handlers: { [K in CallName]: Handler<K> } = {
