@@ -78,6 +78,10 @@ describe('DuckDB store', () => {
     expect(await s.timeseries.range(q)).toEqual([])
     expect(await s.timeseries.buckets({ ...q, stepMs: 10_000 })).toEqual([])
     expect(await s.timeseries.buckets({ ...q, stepMs: 60_000 })).toEqual(raw1m)
+    // A late point below the raw cutoff must not replace its minute's rollup by itself.
+    await s.timeseries.write([point(T0 + 30_500, 1000)])
+    expect(await s.maintain()).toMatchObject({ dirtyMinutes: 0, deletedPoints: 1 })
+    expect(await s.timeseries.buckets({ ...q, stepMs: 60_000 })).toEqual(raw1m)
 
     now = T0 + 2 * 86_400_000
     expect(await s.maintain()).toMatchObject({ deletedRollups: 10 })

@@ -4,8 +4,10 @@
 //    that can hold duplicate rows, which are aggregated with duplicates collapsed; marked
 //    minutes that were already rolled up (late points) are recomputed the same way;
 // 2. delete raw points older than retention.rawMs — never above the watermark, so every
-//    deleted minute lives on in rollup_1m — and rollups older than retention.rollupMs
-//    (commits mark no minute below the raw cutoff, so a dirty minute's raw points are whole);
+//    deleted minute lives on in rollup_1m — and rollups older than retention.rollupMs, but
+//    only where the raw points are gone too (buckets read rolled-up minutes from rollup_1m
+//    alone). No minute below the raw cutoff is marked dirty or recomputed: its raw points are
+//    incomplete, and recomputing would replace a whole minute by its late points;
 // 3. compact latest_log to one row per series.
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { MaintainReport, WorkerOptions } from './protocol.ts'
@@ -15,10 +17,16 @@ const minuteOf = (ts: string) => `(${ts} - ((${ts} % ${MINUTE}) + ${MINUTE}) % $
 // Joins against this distinct list, not correlated EXISTS subqueries: measured ~8× faster.
 const dirtyBefore = (target: number) => `(SELECT DISTINCT series_id, ts FROM rollup_dirty WHERE ts < ${target})`
 
-export async function maintain(w: DuckDBConnection, watermark: number, opts: WorkerOptions, now: number): Promise<MaintainReport> {
+export interface Marks {
+  watermark: number
+  rawCutoff: number
+}
+
+export async function maintain(w: DuckDBConnection, prev: Marks, opts: WorkerOptions, now: number): Promise<MaintainReport> {
+  const { watermark } = prev
   const target = Math.max(watermark, floorTo(now - opts.rollupLagMs, MINUTE))
   const { rawMs, rollupMs } = opts.retention
-  const rawCutoff = rawMs > 0 ? Math.min(floorTo(now - rawMs, MINUTE), target) : Number.MIN_SAFE_INTEGER
+  const rawCutoff = rawMs > 0 ? Math.max(prev.rawCutoff, Math.min(floorTo(now - rawMs, MINUTE), target)) : prev.rawCutoff
   const report: MaintainReport = { watermark: target, rawCutoff, rolledUpMinutes: 0, dirtyMinutes: 0, deletedPoints: 0, deletedRollups: 0 }
   await w.run('BEGIN TRANSACTION')
   try {
@@ -32,10 +40,14 @@ export async function maintain(w: DuckDBConnection, watermark: number, opts: Wor
       report.rolledUpMinutes = r.rowsChanged
       await w.run(`UPDATE meta SET value = ${target} WHERE key = 'rollup_watermark'`)
     }
-    report.dirtyMinutes = await rollUpDirty(w, target)
-    if (rawMs > 0) report.deletedPoints = (await w.run(`DELETE FROM points WHERE ts < ${rawCutoff}`)).rowsChanged
+    report.dirtyMinutes = await rollUpDirty(w, target, prev.rawCutoff)
+    if (rawMs > 0) {
+      // Every pass, also when the cutoff has not moved: late points may have arrived below it.
+      report.deletedPoints = (await w.run(`DELETE FROM points WHERE ts < ${rawCutoff}`)).rowsChanged
+      if (rawCutoff > prev.rawCutoff) await w.run(`UPDATE meta SET value = ${rawCutoff} WHERE key = 'raw_cutoff'`)
+    }
     if (rollupMs > 0) {
-      const cutoff = floorTo(now - rollupMs, MINUTE)
+      const cutoff = Math.min(floorTo(now - rollupMs, MINUTE), rawCutoff)
       report.deletedRollups = (await w.run(`DELETE FROM rollup_1m WHERE ts < ${cutoff}`)).rowsChanged
     }
     await w.run(`DELETE FROM latest_log WHERE rowid NOT IN (SELECT arg_max(rowid, ts) FROM latest_log GROUP BY series_id)`)
@@ -47,8 +59,9 @@ export async function maintain(w: DuckDBConnection, watermark: number, opts: Wor
   return report
 }
 
-/** (Re)computes the dirty minutes before `target` with duplicates collapsed; returns how many. */
-async function rollUpDirty(w: DuckDBConnection, target: number): Promise<number> {
+/** (Re)computes the dirty minutes in [rawCutoff, target) with duplicates collapsed; returns how many. */
+async function rollUpDirty(w: DuckDBConnection, target: number, rawCutoff: number): Promise<number> {
+  await w.run(`DELETE FROM rollup_dirty WHERE ts < ${rawCutoff}`)
   const dirty = dirtyBefore(target)
   const r = await w.runAndReadAll(`SELECT count(*)::DOUBLE, min(ts)::DOUBLE, max(ts)::DOUBLE FROM ${dirty}`)
   const [count, lo, hi] = r.getRowsJS()[0] as [number, number | null, number | null]

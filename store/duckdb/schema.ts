@@ -25,8 +25,10 @@ export const DDL = [
   `CREATE TABLE IF NOT EXISTS coil_events (
      line VARCHAR NOT NULL, coil_id VARCHAR NOT NULL, event VARCHAR NOT NULL, ts BIGINT NOT NULL, attributes JSON)`,
   `INSERT INTO meta VALUES ('schema_version', ${SCHEMA_VERSION}) ON CONFLICT DO NOTHING`,
-  // Minutes before the watermark are in rollup_1m. Starts at the lowest BIGINT: nothing yet.
+  // Minutes before the watermark are in rollup_1m; raw points before raw_cutoff have been
+  // deleted by retention. Both start at the lowest safe integer: nothing yet.
   `INSERT INTO meta VALUES ('rollup_watermark', -9007199254740991) ON CONFLICT DO NOTHING`,
+  `INSERT INTO meta VALUES ('raw_cutoff', -9007199254740991) ON CONFLICT DO NOTHING`,
 ]
 
 /** Epoch ms rounded down to a multiple of `step`, also for negative times. */

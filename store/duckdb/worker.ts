@@ -6,7 +6,7 @@ import { Committer } from './commit.ts'
 import { Database, isFatal } from './database.ts'
 import { DirtyMinutes } from './dirty-minutes.ts'
 import { Exclusive } from './exclusive.ts'
-import { maintain } from './maintenance.ts'
+import { maintain, type Marks } from './maintenance.ts'
 import type { Calls, CallName, FromWorker, ToWorker, WorkerOptions } from './protocol.ts'
 import { buckets, coilEvents, range } from './queries.ts'
 import { SeriesIndex } from './series-index.ts'
@@ -16,15 +16,16 @@ const options = (workerData as { options: WorkerOptions }).options
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer)
 
 /** Opens the file and rebuilds the in-memory state: series, newest points, dirty minutes. */
-async function start(): Promise<{ db: Database; index: SeriesIndex; dirty: DirtyMinutes; watermark: number }> {
+async function start(): Promise<{ db: Database; index: SeriesIndex; dirty: DirtyMinutes; marks: Marks }> {
   const db = await Database.open(options.file, options.readConnections)
   try {
     const index = new SeriesIndex()
     await index.load(db.writer)
     const dirty = new DirtyMinutes()
     await dirty.load(db.writer)
-    const wm = await db.writer.runAndReadAll(`SELECT value::DOUBLE FROM meta WHERE key = 'rollup_watermark'`)
-    return { db, index, dirty, watermark: Number(wm.getRowsJS()[0][0]) }
+    const meta = await db.writer.runAndReadAll(`SELECT key, value::DOUBLE FROM meta`)
+    const value = new Map(meta.getRowsJS().map(([k, v]) => [String(k), Number(v)]))
+    return { db, index, dirty, marks: { watermark: value.get('rollup_watermark')!, rawCutoff: value.get('raw_cutoff')! } }
   } catch (err) {
     db.close()
     throw err
@@ -42,7 +43,8 @@ try {
 const { db, index, dirty } = started
 const writer = new Exclusive()
 const committer = new Committer(db, index, dirty, writer, post)
-committer.watermark = started.watermark
+committer.watermark = started.marks.watermark
+committer.rawCutoff = started.marks.rawCutoff
 
 type Handler<K extends CallName> = (args: Calls[K]['args']) => Promise<Calls[K]['result']> | Calls[K]['result']
 const handlers: { [K in CallName]: Handler<K> } = {
@@ -55,7 +57,7 @@ const handlers: { [K in CallName]: Handler<K> } = {
     writer.run(async () => {
       await committer.ensureOpen()
       try {
-        const report = await maintain(db.writer, committer.watermark, options, a.now)
+        const report = await maintain(db.writer, committer, options, a.now)
         committer.watermark = report.watermark
         committer.rawCutoff = report.rawCutoff
         dirty.dropBefore(report.watermark)
