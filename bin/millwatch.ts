@@ -1,0 +1,64 @@
+#!/usr/bin/env -S npx tsx
+// Entry point: the only place that reads process.env. Bad configuration stops startup with
+// every problem listed; SIGTERM / Ctrl-C close the parts in reverse and flush the store.
+import { loadConfig, type Config } from '../core/config.ts'
+import { ConfigError } from '../core/errors.ts'
+import { createLogger } from '../core/log.ts'
+import { startMillwatch } from './start.ts'
+
+let config: Config
+try {
+  config = loadConfig(process.env)
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  process.stderr.write(`millwatch cannot start: ${err.message}\n`)
+  process.exit(78) // EX_CONFIG
+}
+
+const log = createLogger({ level: config.logLevel })
+const started = Date.now()
+const mw = await startMillwatch(config, log).catch((err: NodeJS.ErrnoException & { port?: number }) => {
+  if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+    const which = portVariable(err.port)
+    process.stderr.write(`millwatch cannot start: port ${err.port} is ${err.code === 'EADDRINUSE' ? 'already in use' : 'not allowed'}${which ? `; set ${which} to another port` : ''}\n`)
+  } else log.fatal({ err }, 'millwatch failed to start')
+  return process.exit(1)
+})
+
+function portVariable(port?: number): string | undefined {
+  if (port === config.http.port) return 'HTTP_PORT'
+  if (port === config.mqtt.port) return 'MQTT_PORT'
+  if (port === config.mqtt.wsPort) return 'MQTT_WS_PORT'
+}
+
+const lines = [...config.plant.lines.values()]
+const sensors = lines.reduce((n, l) => n + [...l.equipment.values()].reduce((m, e) => m + e.sensors.size, 0), 0)
+process.stdout.write(
+  [
+    `millwatch is running (${Date.now() - started} ms) — ${lines.map((l) => `${l.id}: ${l.name}`).join(', ')}, ${sensors} sensors`,
+    `  web + API     ${mw.urls.http}   (API docs ${mw.urls.http}/docs, health ${mw.urls.http}/healthz)`,
+    config.mqtt.url
+      ? `  MQTT          external broker ${config.mqtt.url}`
+      : `  MQTT broker   ${mw.urls.mqtt}   WebSocket ${mw.urls.mqttWs}   (embedded; devices publish to plant/{line}/{equipment}/telemetry)`,
+    `  store         DuckDB in ${config.dataDir}`,
+    `  simulator     ${config.simulator.enabled ? `publishing ${lines[0]?.id} (SIMULATOR=off to wait for real devices)` : 'off — waiting for devices'}`,
+    `  Ctrl-C stops millwatch and flushes what it has accepted.`,
+    '',
+  ].join('\n'),
+)
+
+let stopping = false
+async function stop(signal: string) {
+  if (stopping) {
+    log.warn({ signal }, 'second signal: exiting without waiting')
+    process.exit(1)
+  }
+  stopping = true
+  log.info({ signal }, 'stopping: flushing and closing')
+  await mw.close()
+  log.info('stopped')
+  log.flush?.()
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop('SIGINT'))
+process.on('SIGTERM', () => void stop('SIGTERM'))
