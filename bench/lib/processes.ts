@@ -1,0 +1,94 @@
+// Child processes the benchmarks run beside each other: millwatch itself, Mosquitto, and
+// load generators.
+import { spawn, fork, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parse, stringify } from 'yaml'
+import { freePort } from './stats.ts'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+
+/** A config folder whose plant has `lines` copies of tcm1 (tcm1 … tcmN). */
+export function benchConfig(lines: number, settings = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-bench-conf-'))
+  const plant = parse(readFileSync(join(ROOT, 'config/plant.yaml'), 'utf8'))
+  const tcm1 = plant.lines.tcm1
+  plant.lines = Object.fromEntries(Array.from({ length: lines }, (_, i) => [`tcm${i + 1}`, { ...tcm1, name: `Bench line ${i + 1}` }]))
+  writeFileSync(join(dir, 'plant.yaml'), stringify(plant))
+  writeFileSync(join(dir, 'millwatch.yaml'), settings)
+  return dir
+}
+
+export interface Millwatch {
+  proc: ChildProcess
+  http: string
+  mqtt: string
+  stop(): Promise<void>
+}
+
+export async function startMillwatch(env: Record<string, string>): Promise<Millwatch> {
+  const [http, mq, ws] = await Promise.all([freePort(), freePort(), freePort()])
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/millwatch.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, SIMULATOR: 'off', LOG_LEVEL: 'warn', HTTP_PORT: String(http), MQTT_PORT: String(mq), MQTT_WS_PORT: String(ws), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout!.on('data', (d) => (out += d))
+  proc.stderr!.on('data', (d) => (out += d))
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+  await new Promise<void>((ok, fail) => {
+    const t = setInterval(() => {
+      if (out.includes('millwatch is running')) (clearInterval(t), ok())
+      if (proc.exitCode !== null) (clearInterval(t), fail(new Error(`millwatch exited:\n${out}`)))
+    }, 50)
+  })
+  return {
+    proc,
+    http: `http://127.0.0.1:${http}`,
+    mqtt: `mqtt://127.0.0.1:${mq}`,
+    async stop() {
+      proc.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** Mosquitto (Debian package) on a free loopback port, configured not to drop QoS 1 under load. */
+export async function startMosquitto(): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'mw-bench-mosq-'))
+  const conf = join(dir, 'mosquitto.conf')
+  // The defaults (max_queued_messages 1000, max_inflight_messages 20) silently drop QoS 1
+  // messages already acknowledged to the publisher once a subscriber falls behind.
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'max_queued_messages 0', 'max_inflight_messages 0', 'set_tcp_nodelay true', 'persistence false', ''].join('\n'),
+  )
+  const bin = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto'
+  const proc = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let err = ''
+  proc.stderr!.on('data', (d) => (err += d))
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+  const { connect } = await import('node:net')
+  for (let i = 0; ; i++) {
+    const ok = await new Promise<boolean>((r) => connect(port, '127.0.0.1').once('connect', function (this: import('node:net').Socket) { this.destroy(); r(true) }).once('error', () => r(false)))
+    if (ok) break
+    if (proc.exitCode !== null || i > 100) throw new Error(`mosquitto did not start (is the Debian package installed?):\n${err}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return { url: `mqtt://127.0.0.1:${port}`, proc, async stop() { proc.kill('SIGTERM'); await exited } }
+}
+
+/** Runs one load generator child and resolves with its report. */
+export function runLoad<T>(options: object): Promise<T> {
+  const child = fork(join(ROOT, 'bench/load.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return new Promise<T>((resolve, reject) => {
+    child.once('message', (m: { report?: T; error?: string }) => (m.report ? resolve(m.report) : reject(new Error(m.error))))
+    child.once('exit', (code) => code && reject(new Error(`load generator exited with ${code}`)))
+    child.send(options)
+  })
+}
+
+export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))

@@ -1,0 +1,91 @@
+// A load generator process: publishes 10-value stand snapshots for some lines at a target
+// message rate over several MQTT connections, keeping at most `window` QoS 1 publishes in
+// flight per connection, and reports what was sent, acknowledged, and how long each
+// acknowledgement took. Run by bench/ingest.ts as a child process (IPC).
+import mqtt, { type MqttClient } from 'mqtt'
+import type { Socket } from 'node:net'
+import { standSnapshots } from './lib/snapshots.ts'
+import { summarize } from './lib/stats.ts'
+
+export interface LoadOptions {
+  url: string
+  lines: string[]
+  msgsPerSecond: number
+  durationMs: number
+  clients: number
+  window: number
+  qos: 0 | 1
+  seed: number
+  clientPrefix: string
+}
+
+export interface LoadReport {
+  sent: number
+  acked: number
+  points: number
+  elapsedMs: number
+  latency: { n: number; p50: number; p99: number; max: number }
+}
+
+async function run(o: LoadOptions): Promise<LoadReport> {
+  const snaps = standSnapshots(o.seed, 600)
+  const series = o.lines.flatMap((line) => [1, 2, 3, 4, 5].map((s) => ({ topic: `plant/${line}/stand${s}/telemetry`, stand: s - 1, lastTs: 0, i: 0 })))
+  const clients: MqttClient[] = await Promise.all(
+    Array.from({ length: o.clients }, (_, k) =>
+      mqtt.connectAsync(o.url, { clientId: `${o.clientPrefix}-${k}`, reconnectPeriod: 0 }).then((c) => {
+        ;(c.stream as Socket).setNoDelay?.(true)
+        return c
+      }),
+    ),
+  )
+  const inflight = new Array(o.clients).fill(0)
+  const latencies: number[] = []
+  let sent = 0
+  let acked = 0
+  let next = 0
+  const t0 = performance.now()
+  const end = t0 + o.durationMs
+
+  await new Promise<void>((resolve) => {
+    const loop = () => {
+      const now = performance.now()
+      if (now >= end) {
+        if (acked >= sent) return resolve()
+        return void setTimeout(loop, 5)
+      }
+      const due = Math.floor(((now - t0) / 1000) * o.msgsPerSecond) - sent
+      let budget = Math.min(due, 2000)
+      while (budget-- > 0) {
+        const s = series[next % series.length]
+        const c = next % o.clients
+        if (inflight[c] >= o.window) break
+        next++
+        const ts = Math.max(Date.now(), s.lastTs + 1)
+        s.lastTs = ts
+        const values = snaps[s.stand][s.i++ % snaps[s.stand].length]
+        const started = performance.now()
+        inflight[c]++
+        sent++
+        clients[c].publish(s.topic, `{"ts":${ts},"values":${values}}`, { qos: o.qos }, (err) => {
+          inflight[c]--
+          if (!err) {
+            acked++
+            latencies.push(performance.now() - started)
+          }
+        })
+      }
+      setImmediate(loop)
+    }
+    loop()
+  })
+  const elapsedMs = performance.now() - t0
+  await Promise.all(clients.map((c) => c.endAsync()))
+  return { sent, acked, points: acked * 10, elapsedMs, latency: summarize(latencies) }
+}
+
+process.once('message', (o: LoadOptions) => {
+  run(o).then(
+    (report) => process.send!({ report }, () => process.exit(0)),
+    (err: Error) => process.send!({ error: err.message }, () => process.exit(1)),
+  )
+})
