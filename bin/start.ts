@@ -43,6 +43,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       dir: config.dataDir,
       batchPoints: config.store.batchPoints,
       flushIntervalMs: config.store.flushIntervalMs,
+      memoryLimit: config.store.memoryLimit,
       retention: config.store.retention,
       log: log.child({ part: 'store' }),
     })

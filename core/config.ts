@@ -34,6 +34,7 @@ const settingsSchema = z.strictObject({
     .strictObject({
       batchPoints: z.number().int().min(1).max(1_000_000).default(50_000),
       flushInterval: duration.default(20),
+      memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 256MB or 1GB').default('256MB'),
       retention: z.strictObject({ raw: duration.default(30 * 86_400_000), rollup: duration.default(3650 * 86_400_000) }).prefault({}),
     })
     .prefault({}),
@@ -73,6 +74,7 @@ export interface Config {
     readonly kind: 'duckdb' | 'influx'
     readonly batchPoints: number
     readonly flushIntervalMs: number
+    readonly memoryLimit: string
     readonly retention: { readonly rawMs: number; readonly rollupMs: number }
     readonly influx?: { readonly url: string; readonly token?: string; readonly org?: string; readonly bucket: string }
   }
@@ -162,6 +164,7 @@ export function loadConfig(env: Env): Config {
       kind: v.STORE,
       batchPoints: st.store.batchPoints,
       flushIntervalMs: st.store.flushInterval,
+      memoryLimit: st.store.memoryLimit,
       retention: { rawMs: st.store.retention.raw, rollupMs: st.store.retention.rollup },
       influx: v.INFLUX_URL ? { url: v.INFLUX_URL, token: v.INFLUX_TOKEN, org: v.INFLUX_ORG, bucket: v.INFLUX_BUCKET ?? '' } : undefined,
     },

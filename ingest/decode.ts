@@ -24,7 +24,8 @@ function parseJson(payload: Uint8Array, limits: DecodeLimits): { value?: unknown
   if (payload.byteLength > limits.maxPayloadBytes)
     return { reject: { reason: 'oversized', detail: `payload of ${payload.byteLength} bytes exceeds ${limits.maxPayloadBytes}` } }
   try {
-    return { value: JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')) }
+    const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8')
+    return { value: JSON.parse(text) }
   } catch (err) {
     return { reject: { reason: 'malformed_json', detail: (err as Error).message.slice(0, 200) } }
   }

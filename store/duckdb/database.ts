@@ -10,8 +10,8 @@ export const isFatal = (err: unknown) => /invalidated|FATAL/i.test(String((err a
 
 interface Connections { instance: DuckDBInstance; writer: DuckDBConnection; readers: DuckDBConnection[] }
 
-async function connect(file: string, readConnections: number): Promise<Connections> {
-  const instance = await DuckDBInstance.create(file)
+async function connect(file: string, readConnections: number, memoryLimit: string): Promise<Connections> {
+  const instance = await DuckDBInstance.create(file, { memory_limit: memoryLimit })
   try {
     const writer = await instance.connect()
     for (const sql of DDL) await writer.run(sql)
@@ -44,12 +44,17 @@ export class Database {
   private pausing: (() => void) | undefined
   private unavailable: Error | undefined
 
-  private constructor(readonly file: string, private conns: Connections | undefined, private readonly readCount: number) {
+  private constructor(
+    readonly file: string,
+    private conns: Connections | undefined,
+    private readonly readCount: number,
+    private readonly memoryLimit: string,
+  ) {
     this.free = [...conns!.readers]
   }
 
-  static async open(file: string, readConnections: number): Promise<Database> {
-    return new Database(file, await connect(file, readConnections), readConnections)
+  static async open(file: string, readConnections: number, memoryLimit: string): Promise<Database> {
+    return new Database(file, await connect(file, readConnections, memoryLimit), readConnections, memoryLimit)
   }
 
   get writer(): DuckDBConnection {
@@ -88,7 +93,7 @@ export class Database {
     if (this.conns) disconnect(this.conns)
     this.conns = undefined
     try {
-      this.conns = await connect(this.file, this.readCount)
+      this.conns = await connect(this.file, this.readCount, this.memoryLimit)
       this.unavailable = undefined
       this.needsReopen = false
       this.free = [...this.conns.readers]

@@ -32,6 +32,8 @@ export interface DuckDbStoreOptions {
   maintenanceIntervalMs?: number
   /** a minute is rolled up once it is this far in the past (default 2 min) */
   rollupLagMs?: number
+  /** DuckDB's buffer-pool limit (default 256MB): its cache, not a cap on the file's size */
+  memoryLimit?: string
 }
 
 export interface DuckDbStore {
@@ -77,6 +79,7 @@ async function open(file: string, opts: DuckDbStoreOptions): Promise<DuckDbStore
     {
       file,
       rollupLagMs: opts.rollupLagMs ?? 120_000,
+      memoryLimit: opts.memoryLimit ?? '256MB',
       retention: opts.retention ?? { rawMs: 0, rollupMs: 0 },
       readConnections: 2,
     },

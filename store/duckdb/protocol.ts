@@ -14,6 +14,8 @@ export interface WorkerOptions {
   rollupLagMs: number
   retention: { rawMs: number; rollupMs: number }
   readConnections: number
+  /** DuckDB's buffer-pool limit, e.g. '256MB' */
+  memoryLimit: string
 }
 
 /** A coil event with its attributes already serialised (so a bad one fails alone, here). */

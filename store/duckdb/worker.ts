@@ -17,7 +17,7 @@ const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, tr
 
 /** Opens the file and rebuilds the in-memory state: series, newest points, dirty minutes. */
 async function start(): Promise<{ db: Database; index: SeriesIndex; dirty: DirtyMinutes; marks: Marks }> {
-  const db = await Database.open(options.file, options.readConnections)
+  const db = await Database.open(options.file, options.readConnections, options.memoryLimit)
   try {
     const index = new SeriesIndex()
     await index.load(db.writer)
