@@ -1,7 +1,7 @@
 // npm run bench:ingest — end-to-end ingest throughput and latency, with Mosquitto beside it.
 //
 // The load: 10-value stand snapshots shaped by the simulator, QoS 1, from two generator
-// processes over eight connections, at rising target rates. For millwatch a PUBACK means
+// processes over 20 connections (a gateway per line), at rising target rates. For millwatch a PUBACK means
 // "committed to the store", so acknowledged points/s is stored points/s; a probe also
 // measures publish → visible over HTTP, and at the end every series is counted in the store.
 // The yardstick: the same load through Mosquitto (Debian package) to a subscriber that only
@@ -18,12 +18,14 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     lines: { type: 'string', default: '20' },
     generators: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '20' },
   },
 })
 const rates = args.rates!.split(',').map(Number)
 const seconds = Number(args.seconds)
 const lineCount = Number(args.lines)
 const generators = Number(args.generators)
+const connections = Number(args.connections)
 const lines = Array.from({ length: lineCount }, (_, i) => `tcm${i + 1}`)
 
 interface StepResult {
@@ -48,9 +50,8 @@ async function drive(url: string, target: number, label: string): Promise<LoadRe
         lines: lines.slice(Math.round(g * perGen), Math.round((g + 1) * perGen)),
         msgsPerSecond: target / 10 / generators,
         durationMs: seconds * 1000,
-        clients: 4,
+        clients: connections / generators,
         window: 500,
-        qos: 1,
         seed: g + 1,
         clientPrefix: `${label}-${target}-${g}`,
       }),
@@ -154,7 +155,7 @@ async function benchMosquitto(): Promise<StepResult[]> {
   return steps
 }
 
-log(`bench:ingest — ${lineCount} lines × 5 stands, 10-value messages, QoS 1, ${generators} generators × 4 connections, ${seconds} s per rate`)
+log(`bench:ingest — ${lineCount} lines × 5 stands, 10-value messages, QoS 1, ${generators} generator processes, ${connections} connections, ${seconds} s per rate`)
 const mw = await benchMillwatch()
 const mosq = await benchMosquitto()
 
