@@ -21,7 +21,20 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return ms
 })
 
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
 const settingsSchema = z.strictObject({
+  mqtt: z
+    .strictObject({
+      // One broken gateway must not starve the others (docs/security.md).
+      maxPacketBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(256 * 1024),
+      maxSubscriptions: z.number().int().min(1).max(100_000).default(100),
+      maxMessagesPerSecond: z.number().int().min(1).max(1_000_000).default(20_000),
+    })
+    .prefault({}),
   ingest: z
     .strictObject({
       maxPayloadBytes: z.number().int().min(64).max(16 * 1024 * 1024).default(65536),
@@ -47,6 +60,11 @@ const envSchema = z.object({
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
   MQTT_PORT: port.default(1883),
   MQTT_WS_PORT: port.default(9001),
+  MQTTS_PORT: port.optional(),
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().min(1).optional(),
   MQTT_URL: z.url({ protocol: /^(mqtts?|wss?|tcp)$/, error: 'must be an mqtt://, mqtts://, ws:// or wss:// URL' }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   CONFIG_DIR: z.string().min(1).default('./config'),
@@ -64,7 +82,22 @@ const envSchema = z.object({
 
 export interface Config {
   readonly http: { readonly host: string; readonly port: number }
-  readonly mqtt: { readonly host: string; readonly port: number; readonly wsPort: number; readonly url?: string }
+  readonly mqtt: {
+    readonly host: string
+    readonly port: number
+    readonly wsPort: number
+    /** TLS listener, when TLS_CERT and TLS_KEY are given */
+    readonly tlsPort?: number
+    readonly url?: string
+    /** credentials millwatch's own clients (ingest on an external broker, the simulator) use */
+    readonly username?: string
+    readonly password?: string
+    /** anonymous devices are allowed only when every listener is on loopback (like Mosquitto 2) */
+    readonly allowAnonymous: boolean
+    readonly limits: { readonly maxPacketBytes: number; readonly maxSubscriptions: number; readonly maxMessagesPerSecond: number }
+  }
+  /** certificate and key files (PEM) for MQTTS and HTTPS */
+  readonly tls?: { readonly cert: string; readonly key: string }
   readonly dataDir: string
   readonly configDir: string
   readonly publicUrl: string
@@ -144,6 +177,9 @@ export function loadConfig(env: Env): Config {
   const s = settingsSchema.safeParse(settingsRaw)
   if (!s.success) problems.push(...issuesToProblems(`${settingsPath} `, s.error))
 
+  if ((env.TLS_CERT === undefined) !== (env.TLS_KEY === undefined)) problems.push('environment TLS_CERT and TLS_KEY: give both or neither')
+  for (const k of ['TLS_CERT', 'TLS_KEY'] as const) if (env[k] && !existsSync(env[k]!)) problems.push(`environment ${k}: file ${env[k]} not found`)
+  if (env.MQTTS_PORT && !(env.TLS_CERT && env.TLS_KEY)) problems.push('environment MQTTS_PORT: needs TLS_CERT and TLS_KEY')
   if (env.STORE === 'influx') {
     if (!env.INFLUX_URL) problems.push('environment INFLUX_URL: required when STORE=influx')
     if (!env.INFLUX_BUCKET) problems.push('environment INFLUX_BUCKET: required when STORE=influx')
@@ -154,7 +190,18 @@ export function loadConfig(env: Env): Config {
   const st = s.data
   const config: Config = {
     http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
-    mqtt: { host: v.MQTT_HOST, port: v.MQTT_PORT, wsPort: v.MQTT_WS_PORT, url: v.MQTT_URL },
+    mqtt: {
+      host: v.MQTT_HOST,
+      port: v.MQTT_PORT,
+      wsPort: v.MQTT_WS_PORT,
+      tlsPort: v.MQTTS_PORT,
+      url: v.MQTT_URL,
+      username: v.MQTT_USERNAME,
+      password: v.MQTT_PASSWORD,
+      allowAnonymous: isLoopback(v.MQTT_HOST),
+      limits: st.mqtt,
+    },
+    tls: v.TLS_CERT && v.TLS_KEY ? { cert: resolve(v.TLS_CERT), key: resolve(v.TLS_KEY) } : undefined,
     dataDir: resolve(v.DATA_DIR),
     configDir,
     publicUrl: (v.PUBLIC_URL ?? `http://${v.HTTP_HOST}:${v.HTTP_PORT}`).replace(/\/+$/, ''),
