@@ -75,10 +75,29 @@ export interface TimeSeriesStore {
   close(): Promise<void>
 }
 
+/** One state change made by a person or a machine client (ack, shelve, hold, rule change…). */
+export interface AuditEntry {
+  /** epoch ms */
+  ts: number
+  /** person id, `token:<name>` or `system` */
+  actor: string
+  /** e.g. `alarm.ack`, `coil.hold`, `token.create`, `session.signin` */
+  action: string
+  /** what it acted on, e.g. an alarm or coil id */
+  target?: string
+  /** the client address the request came from */
+  from?: string
+  details?: Record<string, unknown>
+}
+
 export interface RecordsStore {
   /** Durable like TimeSeriesStore.write. */
   appendCoilEvents(events: readonly CoilEvent[]): Promise<void>
   /** Newest first. */
   coilEvents(q: { line?: string; coilId?: string; from?: number; to?: number; limit?: number }): Promise<CoilEvent[]>
+  /** Durable once the promise resolves. */
+  appendAudit(entry: AuditEntry): Promise<void>
+  /** Newest first. */
+  audit(q: { actor?: string; action?: string; from?: number; to?: number; limit?: number }): Promise<AuditEntry[]>
   close(): Promise<void>
 }

@@ -27,6 +27,21 @@ export function describeRecordsContract(name: string, factory: () => Promise<Rec
     })
     afterAll(async () => h?.close())
 
+    it('keeps the audit log: newest first, filtered by actor, action and time, details intact', async () => {
+      const actor = `person-${run}`
+      await store.appendAudit({ ts: T0, actor, action: 'alarm.ack', target: 'A1', from: '10.0.0.7', details: { note: '已确认', n: 2 } })
+      await store.appendAudit({ ts: T0 + 1000, actor, action: 'coil.hold', target: 'C9' })
+      await store.appendAudit({ ts: T0 + 2000, actor: `${actor}-other`, action: 'alarm.ack', target: 'A2' })
+      expect(await store.audit({ actor })).toEqual([
+        { ts: T0 + 1000, actor, action: 'coil.hold', target: 'C9' },
+        { ts: T0, actor, action: 'alarm.ack', target: 'A1', from: '10.0.0.7', details: { note: '已确认', n: 2 } },
+      ])
+      expect((await store.audit({ actor, action: 'alarm.ack' })).map((e) => e.target)).toEqual(['A1'])
+      expect((await store.audit({ actor, from: T0 + 500, to: T0 + 5000 })).map((e) => e.target)).toEqual(['C9'])
+      expect(await store.audit({ actor, limit: 1 })).toHaveLength(1)
+      await expect(store.appendAudit({ ts: Number.NaN, actor, action: 'x' })).rejects.toThrow()
+    })
+
     it('returns appended coil events newest first, attributes intact', async () => {
       const line = newLine()
       const attributes = { grade: 'SPCC', heat: 'H24-0917', entryThickness_mm: 2.75, targetThickness_mm: 0.5, note: '冷轧 五机架', nested: { ok: true, list: [1, 2] } }

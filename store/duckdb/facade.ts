@@ -90,6 +90,18 @@ export function makeRecordsStore(d: Common & { append(events: readonly CoilEvent
         to: q.to === undefined ? undefined : bound(q.to, 'to', 0),
         limit: limitOf(q.limit, DEFAULT_COIL_LIMIT),
       }),
+    async appendAudit(entry) {
+      c.check()
+      if (!Number.isSafeInteger(Math.floor(entry.ts)) || !entry.actor || !entry.action) throw errors.badRequest('an audit entry needs ts (epoch ms), actor and action')
+      await d.channel.call('appendAudit', { ...entry, ts: Math.floor(entry.ts) })
+    },
+    audit: (q) =>
+      d.channel.call('audit', {
+        actor: q.actor, action: q.action,
+        from: q.from === undefined ? undefined : bound(q.from, 'from', 0),
+        to: q.to === undefined ? undefined : bound(q.to, 'to', 0),
+        limit: limitOf(q.limit, DEFAULT_COIL_LIMIT),
+      }),
     close: c.close,
   }
 }

@@ -2,7 +2,7 @@
 // Points travel as columns in transferred typed arrays: one structured clone per batch
 // instead of one object per point, so a 50k-point batch costs microseconds to hand over.
 import type { CoilEvent } from '../../core/payloads.ts'
-import type { LatestValue } from '../types.ts'
+import type { LatestValue, AuditEntry } from '../types.ts'
 
 /** A row of the `series` dictionary. Ids are assigned by the main thread (see series-ids.ts). */
 export type SeriesDef = [id: number, line: string, equipment: string, sensor: string]
@@ -34,6 +34,7 @@ export interface WriteBatch {
   coils: StoredCoilEvent[]
 }
 
+export interface AuditQuery { actor?: string; action?: string; from?: number; to?: number; limit: number }
 export interface CoilQuery { line?: string; coilId?: string; from?: number; to?: number; limit: number }
 
 export interface MaintainReport {
@@ -58,6 +59,8 @@ export interface Calls {
   buckets: { args: { sid: number; from: number; to: number; stepMs: number; limit: number }; result: BucketColumns }
   latest: { args: { line: string; equipment?: string }; result: LatestValue[] }
   coilEvents: { args: CoilQuery; result: CoilEvent[] }
+  appendAudit: { args: AuditEntry; result: null }
+  audit: { args: AuditQuery; result: AuditEntry[] }
   maintain: { args: { now: number }; result: MaintainReport }
   close: { args: Record<string, never>; result: null }
 }

@@ -4,7 +4,8 @@
 // (series_id, ts) rows — QoS 1 resends — to one (schema.ts says why they can exist).
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { CoilEvent, CoilEventKind } from '../../core/payloads.ts'
-import type { BucketColumns, Calls, CoilQuery, RangeColumns } from './protocol.ts'
+import type { AuditEntry } from '../types.ts'
+import type { AuditQuery, BucketColumns, Calls, CoilQuery, RangeColumns } from './protocol.ts'
 import { ceilTo, floorTo, MINUTE } from './schema.ts'
 
 function int(v: number): string {
@@ -91,5 +92,34 @@ export async function coilEvents(c: DuckDBConnection, q: CoilQuery): Promise<Coi
     event: String(event) as CoilEventKind,
     ts: Number(ts),
     attributes: attributes == null ? {} : (JSON.parse(String(attributes)) as Record<string, unknown>),
+  }))
+}
+
+export async function appendAudit(w: DuckDBConnection, e: AuditEntry): Promise<void> {
+  await w.run('INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6)', [
+    e.ts, e.actor, e.action, e.target ?? null, e.from ?? null, e.details === undefined ? null : JSON.stringify(e.details),
+  ])
+}
+
+/** Newest first. */
+export async function audit(c: DuckDBConnection, q: AuditQuery): Promise<AuditEntry[]> {
+  const where: string[] = []
+  const params: Record<string, string | number> = {}
+  if (q.actor !== undefined) (where.push('actor = $actor'), (params.actor = q.actor))
+  if (q.action !== undefined) (where.push('action = $action'), (params.action = q.action))
+  if (q.from !== undefined) (where.push('ts >= $from'), (params.from = q.from))
+  if (q.to !== undefined) (where.push('ts < $to'), (params.to = q.to))
+  const r = await c.runAndReadAll(
+    `SELECT ts::DOUBLE, actor, action, target, from_addr, details::VARCHAR FROM audit_log
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, rowid DESC LIMIT ${int(q.limit)}`,
+    params,
+  )
+  return r.getRowsJS().map(([ts, actor, action, target, from, details]) => ({
+    ts: Number(ts),
+    actor: String(actor),
+    action: String(action),
+    ...(target === null ? {} : { target: String(target) }),
+    ...(from === null ? {} : { from: String(from) }),
+    ...(details === null ? {} : { details: JSON.parse(String(details)) }),
   }))
 }

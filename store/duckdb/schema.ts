@@ -22,6 +22,8 @@ export const DDL = [
   // rebuilt at open from this small table instead of scanning `points`; compacted by
   // maintenance to one row per series.
   `CREATE TABLE IF NOT EXISTS latest_log (series_id INTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS audit_log (
+     ts BIGINT NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL, target VARCHAR, from_addr VARCHAR, details JSON)`,
   `CREATE TABLE IF NOT EXISTS coil_events (
      line VARCHAR NOT NULL, coil_id VARCHAR NOT NULL, event VARCHAR NOT NULL, ts BIGINT NOT NULL, attributes JSON)`,
   `INSERT INTO meta VALUES ('schema_version', ${SCHEMA_VERSION}) ON CONFLICT DO NOTHING`,

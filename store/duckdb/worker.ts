@@ -8,7 +8,7 @@ import { DirtyMinutes } from './dirty-minutes.ts'
 import { Exclusive } from './exclusive.ts'
 import { maintain, type Marks } from './maintenance.ts'
 import type { Calls, CallName, FromWorker, ToWorker, WorkerOptions } from './protocol.ts'
-import { buckets, coilEvents, range } from './queries.ts'
+import { appendAudit, audit, buckets, coilEvents, range } from './queries.ts'
 import { SeriesIndex } from './series-index.ts'
 
 const port = parentPort!
@@ -53,6 +53,9 @@ const handlers: { [K in CallName]: Handler<K> } = {
   buckets: (a) => db.read((c) => buckets(c, a, committer.watermark, (from, to) => dirty.within(a.sid, from, to))),
   latest: (a) => index.latest(a.line, a.equipment),
   coilEvents: (a) => db.read((c) => coilEvents(c, a)),
+  // Audit entries are rare (people's actions): one small transaction each, in turn with commits.
+  appendAudit: (a) => writer.run(async () => (await committer.ensureOpen(), await appendAudit(db.writer, a), null)),
+  audit: (a) => db.read((c) => audit(c, a)),
   maintain: (a) =>
     writer.run(async () => {
       await committer.ensureOpen()
