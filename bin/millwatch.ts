@@ -18,6 +18,10 @@ try {
 const log = createLogger({ level: config.logLevel })
 const started = Date.now()
 const mw = await startMillwatch(config, log).catch((err: NodeJS.ErrnoException & { port?: number }) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`millwatch refuses to start: ${err.message}\n`)
+    return process.exit(78)
+  }
   if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
     const which = portVariable(err.port)
     process.stderr.write(`millwatch cannot start: port ${err.port} is ${err.code === 'EADDRINUSE' ? 'already in use' : 'not allowed'}${which ? `; set ${which} to another port` : ''}\n`)
@@ -41,6 +45,9 @@ process.stdout.write(
       ? `  MQTT          external broker ${config.mqtt.url}`
       : `  MQTT broker   ${mw.urls.mqtt}   WebSocket ${mw.urls.mqttWs}   (embedded; devices publish to plant/{line}/{equipment}/telemetry)`,
     `  store         DuckDB in ${config.dataDir}`,
+    mw.demoSignIn
+      ? `  sign in       ${mw.demoSignIn.url}   (demo on this machine: one-time link for ${mw.demoSignIn.personId}; anyone here may read telemetry)`
+      : `  sign in       ${mw.urls.http}/login`,
     `  simulator     ${config.simulator.enabled ? `publishing ${lines[0]?.id} (SIMULATOR=off to wait for real devices)` : 'off — waiting for devices'}`,
     `  Ctrl-C stops millwatch and flushes what it has accepted.`,
     '',

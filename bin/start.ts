@@ -1,7 +1,10 @@
 // The composition root: starts the parts in order and closes them in reverse. Every part is
 // a function that starts it and returns a handle with close(); this file only wires them.
 import { mkdirSync } from 'node:fs'
-import type { Config } from '../core/config.ts'
+import { isLoopback, type Config } from '../core/config.ts'
+import { Credentials } from '../core/credentials.ts'
+import { ConfigError } from '../core/errors.ts'
+import { Sessions } from '../dashboard/auth/sessions.ts'
 import type { Logger } from '../core/log.ts'
 import { createRegistry } from '../core/metrics.ts'
 import { startBroker, type Broker } from '../broker/index.ts'
@@ -14,6 +17,8 @@ import { startSimulator } from '../simulators/publisher.ts'
 export interface Millwatch {
   /** where things listen, with the ports actually bound */
   urls: { http: string; mqtt: string; mqttWs?: string }
+  /** the loopback demo's one-time sign-in link for the first admin */
+  demoSignIn?: { personId: string; url: string }
   close(): Promise<void>
 }
 
@@ -39,6 +44,9 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
 
   try {
     mkdirSync(config.dataDir, { recursive: true })
+    const credentials = new Credentials(config.dataDir)
+    const demo = isLoopback(config.http.host)
+    checkCredentials(config, credentials, demo)
     const store = await openDuckDbStore({
       dir: config.dataDir,
       batchPoints: config.store.batchPoints,
@@ -72,6 +80,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       parts.broker = 'embedded'
     }
 
+    const sessions = new Sessions()
     const app = await buildApp({
       config,
       log,
@@ -79,6 +88,14 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       timeseries: store.timeseries,
       ingest,
       health: () => ({ ready, parts }),
+      auth: {
+        credentials,
+        people: config.people,
+        sessions,
+        records: store.records,
+        demo,
+        secureCookies: config.publicUrl.startsWith('https:') || config.tls !== undefined,
+      },
     })
     await app.listen({ host: config.http.host, port: config.http.port })
     closers.push({ name: 'dashboard', close: () => app.close() })
@@ -100,9 +117,28 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       parts.simulator = 'running'
     }
     ready = true
-    return { urls: { http, mqtt: mqttUrl, mqttWs }, close: closeAll }
+    const admin = [...config.people.byId.values()].find((p) => p.roles.includes('admin'))
+    const demoSignIn = demo && admin ? { personId: admin.id, url: `${http}/login/once?token=${sessions.oneTimeLink(admin.id)}` } : undefined
+    return { urls: { http, mqtt: mqttUrl, mqttWs }, demoSignIn, close: closeAll }
   } catch (err) {
     await closeAll()
     throw err
   }
+}
+
+/**
+ * On loopback millwatch is a zero-setup demo. Bound to any other address it refuses to start
+ * until real credentials exist: an admin with a password, and devices with credentials when
+ * the broker is reachable from the network (anonymous devices are then refused).
+ */
+function checkCredentials(config: Config, credentials: Credentials, demo: boolean): void {
+  const problems: string[] = []
+  const admins = [...config.people.byId.values()].filter((p) => p.roles.includes('admin'))
+  if (!demo && !admins.some((a) => credentials.hasPassword(a.id)))
+    problems.push(
+      `HTTP_HOST ${config.http.host} is reachable from the network, and no admin has a password: set one with \`npm run user -- set-password ${admins[0]?.id ?? '<admin id>'}\``,
+    )
+  if (!config.mqtt.url && !config.mqtt.allowAnonymous && Object.keys(credentials.devices()).length === 0)
+    problems.push(`MQTT_HOST ${config.mqtt.host} is reachable from the network, and no device has credentials: add them with \`npm run user -- device set <name> --line <line> --equipment <id|*>\``)
+  if (problems.length) throw new ConfigError(problems)
 }

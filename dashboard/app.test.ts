@@ -9,6 +9,8 @@ import { loadConfig } from '../core/config.ts'
 import { createRegistry } from '../core/metrics.ts'
 import { startIngest } from '../ingest/index.ts'
 import { openDuckDbStore } from '../store/duckdb/index.ts'
+import { Credentials } from '../core/credentials.ts'
+import { Sessions } from './auth/sessions.ts'
 import { buildApp } from './app.ts'
 
 const config = loadConfig({})
@@ -16,6 +18,7 @@ const log = pino({ level: 'silent' })
 const t0 = Date.parse('2025-11-24T10:00:00Z')
 let app: FastifyInstance
 let store: Awaited<ReturnType<typeof openDuckDbStore>>
+let engineer: string
 
 beforeAll(async () => {
   store = await openDuckDbStore({ dir: mkdtempSync(join(tmpdir(), 'mw-dash-')), log })
@@ -28,14 +31,26 @@ beforeAll(async () => {
   }
   ingest.accept('plant/tcm1/stand2/telemetry', Buffer.from('not json'))
   await Promise.all(writes)
-  app = await buildApp({ config, log, metrics, timeseries: store.timeseries, ingest, health: () => ({ ready: true, parts: { store: 'duckdb' } }), now: () => t0 + 60_000 })
+  const credentials = new Credentials(mkdtempSync(join(tmpdir(), 'mw-dash-cred-')))
+  engineer = credentials.createToken('test-engineer', ['engineer'], 'test').token
+  app = await buildApp({
+    config,
+    log,
+    metrics,
+    timeseries: store.timeseries,
+    ingest,
+    health: () => ({ ready: true, parts: { store: 'duckdb' } }),
+    now: () => t0 + 60_000,
+    // the loopback demo: telemetry is readable without signing in
+    auth: { credentials, people: config.people, sessions: new Sessions(), records: store.records, demo: true, secureCookies: false },
+  })
 })
 afterAll(async () => {
   await app?.close()
   await store?.close()
 })
 
-const get = (url: string) => app.inject({ method: 'GET', url })
+const get = (url: string) => app.inject({ method: 'GET', url, headers: url.startsWith('/api/ingest') ? { authorization: `Bearer ${engineer}` } : {} })
 
 describe('HTTP API', () => {
   it('serves raw points oldest first, from inclusive and to exclusive', async () => {

@@ -10,7 +10,9 @@ import { MillwatchError } from '../core/errors.ts'
 import type { Logger } from '../core/log.ts'
 import type { Ingest } from '../ingest/index.ts'
 import type { TimeSeriesStore } from '../store/types.ts'
+import { installAuth, type AuthContext } from './auth/plugin.ts'
 import { apiRoutes } from './routes/api.ts'
+import { authRoutes } from './routes/auth.ts'
 import { opsRoutes } from './routes/ops.ts'
 
 export interface DashboardContext {
@@ -22,6 +24,8 @@ export interface DashboardContext {
   ingest?: Pick<Ingest, 'deadLetters' | 'stats'>
   /** parts report readiness here; /healthz is 200 only when all are ready */
   health: () => { ready: boolean; parts: Record<string, string> }
+  /** sign-in, roles, tokens, audit (dashboard/auth) */
+  auth: AuthContext
   now?: () => number
 }
 
@@ -44,7 +48,8 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
       servers: [{ url: ctx.config.publicUrl }],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await installAuth(app, ctx.auth)
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof MillwatchError) return reply.status(err.statusCode).send({ error: err.code, message: err.message })
@@ -61,6 +66,7 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
 
   await app.register(opsRoutes(ctx))
   await app.register(apiRoutes(ctx))
+  await app.register(authRoutes(ctx.auth))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

@@ -4,6 +4,7 @@ import { writeFileSync, mkdirSync, copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import mqtt from 'mqtt'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Credentials } from '../core/credentials.ts'
 import { getJson, spawnMillwatch, tempDir, type RunningMillwatch } from './helpers/millwatch.ts'
 
 const running: RunningMillwatch[] = []
@@ -49,7 +50,10 @@ describe('millwatch end to end (SIMULATOR=off)', () => {
   })
 
   it('keeps bad messages as dead letters, counts them, and stores the good readings around them', async () => {
-    const m = await start({ DATA_DIR: tempDir() })
+    // An engineer's API token, made as `npm run user -- token create` would, before the start.
+    const data = tempDir()
+    const { token } = new Credentials(data).createToken('e2e', ['engineer'], 'test')
+    const m = await start({ DATA_DIR: data })
     const device = await mqtt.connectAsync(m.mqtt)
     const t0 = Date.now() - 5000
     await device.publishAsync('plant/tcm1/stand1/telemetry', JSON.stringify({ ts: t0, values: { speed_mps: 10 } }), { qos: 1 })
@@ -62,7 +66,8 @@ describe('millwatch end to end (SIMULATOR=off)', () => {
     await device.endAsync()
 
     expect((await series(m, 'stand1', 'speed_mps', t0, t0 + 1000)).map((p) => p.value)).toEqual([10, 11, 12])
-    const dl = await getJson(`${m.http}/api/ingest/dead-letters`)
+    expect((await fetch(`${m.http}/api/ingest/dead-letters`)).status).toBe(401)
+    const dl = await (await fetch(`${m.http}/api/ingest/dead-letters`, { headers: { authorization: `Bearer ${token}` } })).json()
     expect(dl.deadLetters.map((d: any) => d.rejects.map((r: any) => r.reason).join('+'))).toEqual([
       'oversized',
       'future_timestamp',
@@ -139,4 +144,25 @@ describe('millwatch end to end (SIMULATOR=off)', () => {
       /exited with 78[\s\S]*HTTP_PORT[\s\S]*STORE[\s\S]*class "nope"/,
     )
   })
+
+  it('prints a one-time sign-in link on loopback, and it signs the first admin in once', async () => {
+    const m = await start({ DATA_DIR: tempDir() })
+    const link = /sign in\s+(http:\/\/\S+\/login\/once\?token=\S+)/.exec(m.output())?.[1]
+    expect(link).toBeDefined()
+    const first = await fetch(link!, { redirect: 'manual' })
+    expect(first.status).toBe(303)
+    const cookie = first.headers.getSetCookie().find((c) => c.startsWith('mw_session='))!.split(';')[0]
+    expect((await getJsonWith(`${m.http}/api/me`, cookie)).id).toBe('li.na')
+    expect((await fetch(link!, { redirect: 'manual' })).status).toBe(401)
+  })
+
+  it('refuses to start reachable from the network without real credentials', async () => {
+    await expect(start({ DATA_DIR: tempDir(), HTTP_HOST: '0.0.0.0', MQTT_HOST: '0.0.0.0' })).rejects.toThrow(
+      /exited with 78[\s\S]*no admin has a password[\s\S]*no device has credentials/,
+    )
+  })
 })
+
+async function getJsonWith(url: string, cookie: string) {
+  return (await fetch(url, { headers: { cookie } })).json()
+}

@@ -27,11 +27,11 @@ export const apiRoutes = (ctx: DashboardContext) => async (app: FastifyInstance)
   const now = ctx.now ?? Date.now
   const plantJson = plantToJson(ctx.config.plant)
 
-  app.get('/api/plant', { schema: { summary: 'Lines, equipment and sensors with units, valid ranges and limits', tags: ['telemetry'] } }, async () => plantJson)
+  app.get('/api/plant', { config: { permission: 'telemetry:read' }, schema: { summary: 'Lines, equipment and sensors with units, valid ranges and limits', tags: ['telemetry'] } }, async () => plantJson)
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/series',
-    { schema: { summary: 'Readings of one sensor: raw points, or time buckets with avg/min/max/count when `step` is given', tags: ['telemetry'], querystring: seriesQuery } },
+    { config: { permission: 'telemetry:read' }, schema: { summary: 'Readings of one sensor: raw points, or time buckets with avg/min/max/count when `step` is given', tags: ['telemetry'], querystring: seriesQuery } },
     async (req) => {
       const q = req.query
       const { from, to } = timeRange(q, now(), 3_600_000)
@@ -53,6 +53,7 @@ export const apiRoutes = (ctx: DashboardContext) => async (app: FastifyInstance)
   app.get<{ Querystring: { line: string; equipment?: string } }>(
     '/api/latest',
     {
+      config: { permission: 'telemetry:read' },
       schema: {
         summary: 'The newest value of every sensor of a line, or of one piece of equipment',
         tags: ['telemetry'],
@@ -68,6 +69,7 @@ export const apiRoutes = (ctx: DashboardContext) => async (app: FastifyInstance)
   app.get<{ Querystring: { limit?: string } }>(
     '/api/ingest/dead-letters',
     {
+      config: { permission: 'ingest:read' },
       schema: {
         summary: 'Messages (or values) ingest rejected, newest first, with the reason for each',
         tags: ['ingest'],
