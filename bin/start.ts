@@ -1,6 +1,6 @@
 // The composition root: starts the parts in order and closes them in reverse. Every part is
 // a function that starts it and returns a handle with close(); this file only wires them.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { isLoopback, type Config } from '../core/config.ts'
 import { Credentials } from '../core/credentials.ts'
 import { ConfigError } from '../core/errors.ts'
@@ -82,6 +82,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
 
     const sessions = new Sessions()
     const app = await buildApp({
+      tls: config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : undefined,
       config,
       log,
       metrics,
@@ -101,7 +102,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
     closers.push({ name: 'dashboard', close: () => app.close() })
     const address = app.server.address()
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port
-    const http = `http://${config.http.host}:${httpPort}`
+    const http = `${config.tls ? 'https' : 'http'}://${config.http.host}:${httpPort}`
 
     if (config.simulator.enabled) {
       const sim = await startSimulator({

@@ -24,6 +24,8 @@ export interface DashboardContext {
   ingest?: Pick<Ingest, 'deadLetters' | 'stats'>
   /** parts report readiness here; /healthz is 200 only when all are ready */
   health: () => { ready: boolean; parts: Record<string, string> }
+  /** PEM certificate and key: serve HTTPS instead of HTTP */
+  tls?: { cert: string | Buffer; key: string | Buffer }
   /** sign-in, roles, tokens, audit (dashboard/auth) */
   auth: AuthContext
   now?: () => number
@@ -31,6 +33,7 @@ export interface DashboardContext {
 
 export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(ctx.tls ? { https: { cert: ctx.tls.cert, key: ctx.tls.key } } : {}),
     loggerInstance: ctx.log.child({ part: 'dashboard' }) as FastifyBaseLogger,
     // One line per request at 25k MQTT messages/s of context is noise; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
