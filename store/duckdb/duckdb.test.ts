@@ -167,3 +167,22 @@ describe('DuckDB store', () => {
     await Promise.all([corrupt(), parentIsFile(), lockedByAnotherProcess()])
   })
 })
+
+describe('SQL for the domain record modules', () => {
+  it('runs statements in turn with commits and reads rows back with numbers, not bigints', async () => {
+    const s = await open()
+    try {
+      await s.sql.run('CREATE TABLE IF NOT EXISTS t_demo (id VARCHAR PRIMARY KEY, n BIGINT, note VARCHAR)')
+      await s.sql.run('INSERT INTO t_demo VALUES ($1, $2, $3)', ['a', 42, '轧机'])
+      await s.sql.run('INSERT INTO t_demo VALUES ($id, $n, NULL)', { id: 'b', n: 7 })
+      expect(await s.sql.all('SELECT id, n, note FROM t_demo ORDER BY id')).toEqual([
+        ['a', 42, '轧机'],
+        ['b', 7, null],
+      ])
+      await expect(s.sql.run('INSERT INTO t_demo VALUES ($1, $2, $3)', ['a', 1, null])).rejects.toThrow(/constraint|duplicate/i)
+    } finally {
+      await s.close()
+    }
+    await expect(s.sql.run('SELECT 1')).rejects.toThrow(/closed/)
+  })
+})

@@ -10,7 +10,7 @@ import type { CoilEvent, Point } from '../../core/payloads.ts'
 import type { RecordsStore, RetentionPolicy, StoreStats, TimeSeriesStore } from '../types.ts'
 import { WorkerChannel } from './channel.ts'
 import { GroupCommit } from './group-commit.ts'
-import type { MaintainReport } from './protocol.ts'
+import type { MaintainReport, SqlParams } from './protocol.ts'
 import { makeRecordsStore, makeTimeSeriesStore } from './facade.ts'
 import { SeriesIds } from './series-ids.ts'
 
@@ -46,6 +46,8 @@ export interface DuckDbStore {
   readonly file: string
   /** The thread that owns the database; exposed for diagnostics and fault-injection tests. */
   readonly worker: Worker
+  /** SQL for the domain record modules (alarms, coils): writes in turn with commits, reads on reader connections */
+  readonly sql: { run(sql: string, params?: SqlParams): Promise<void>; all(sql: string, params?: SqlParams): Promise<unknown[][]> }
 }
 
 // DuckDB's file lock keeps other processes out, but not a second instance in this process,
@@ -145,5 +147,12 @@ async function open(file: string, opts: DuckDbStoreOptions): Promise<DuckDbStore
     channel, closedError, onClose: partClosed,
     append: (events: readonly CoilEvent[]) => group.addCoilEvents(events),
   })
-  return { timeseries, records, maintain, close, file, worker: channel.worker }
+  const sql = {
+    async run(text: string, params: SqlParams = []) {
+      if (closing) throw errors.unavailable('store is closed')
+      await channel.call('sqlRun', { sql: text, params })
+    },
+    all: (text: string, params: SqlParams = []) => channel.call('sqlAll', { sql: text, params }),
+  }
+  return { timeseries, records, maintain, close, file, worker: channel.worker, sql }
 }

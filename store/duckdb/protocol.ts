@@ -34,6 +34,7 @@ export interface WriteBatch {
   coils: StoredCoilEvent[]
 }
 
+export type SqlParams = Record<string, string | number | boolean | null> | Array<string | number | boolean | null>
 export interface AuditQuery { actor?: string; action?: string; from?: number; to?: number; limit: number }
 export interface CoilQuery { line?: string; coilId?: string; from?: number; to?: number; limit: number }
 
@@ -60,6 +61,9 @@ export interface Calls {
   latest: { args: { line: string; equipment?: string }; result: LatestValue[] }
   coilEvents: { args: CoilQuery; result: CoilEvent[] }
   appendAudit: { args: AuditEntry; result: null }
+  /** domain record modules (store/duckdb/records-*.ts) run their own SQL through these */
+  sqlRun: { args: { sql: string; params: SqlParams }; result: null }
+  sqlAll: { args: { sql: string; params: SqlParams }; result: unknown[][] }
   audit: { args: AuditQuery; result: AuditEntry[] }
   maintain: { args: { now: number }; result: MaintainReport }
   close: { args: Record<string, never>; result: null }

@@ -56,6 +56,11 @@ const handlers: { [K in CallName]: Handler<K> } = {
   // Audit entries are rare (people's actions): one small transaction each, in turn with commits.
   appendAudit: (a) => writer.run(async () => (await committer.ensureOpen(), await appendAudit(db.writer, a), null)),
   audit: (a) => db.read((c) => audit(c, a)),
+  sqlRun: (a) => writer.run(async () => (await committer.ensureOpen(), await db.writer.run(a.sql, a.params as never), null)),
+  sqlAll: (a) =>
+    db.read(async (c) =>
+      (await c.runAndReadAll(a.sql, a.params as never)).getRowsJS().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v))),
+    ),
   maintain: (a) =>
     writer.run(async () => {
       await committer.ensureOpen()
