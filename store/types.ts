@@ -90,6 +90,53 @@ export interface AuditEntry {
   details?: Record<string, unknown>
 }
 
+/** An alarm point's latest state, as the alerts part keeps it (stored whole as JSON). */
+export interface AlarmSnapshot {
+  key: string
+  id: string
+  line: string
+  equipment: string
+  state: string
+  active: boolean
+  updatedAt: number
+  [field: string]: unknown
+}
+
+/** One ISA-18.2 state transition of an alarm (who, when, from → to). */
+export interface AlarmTransitionRecord {
+  alarmId: string
+  key: string
+  action: string
+  from: string
+  to: string
+  at: number
+  by?: string
+  [field: string]: unknown
+}
+
+/** One attempt to notify a person of an alarm on one channel. */
+export interface DeliveryRecord {
+  alarmId: string
+  personId: string
+  channel: string
+  at: number
+  ok: boolean
+  error?: string
+  attempt?: number
+  [field: string]: unknown
+}
+
+export interface AlarmRecords {
+  /** Stores each alarm's new state and its transition, in order; durable when resolved. */
+  save(changes: readonly { alarm: AlarmSnapshot; transition: AlarmTransitionRecord }[]): Promise<void>
+  /** The latest state of every alarm point (to restore the engine after a restart). */
+  current(): Promise<AlarmSnapshot[]>
+  /** Newest first. */
+  transitions(q: { alarmId?: string; from?: number; to?: number; limit?: number }): Promise<AlarmTransitionRecord[]>
+  addDeliveries(d: readonly DeliveryRecord[]): Promise<void>
+  deliveries(alarmId: string): Promise<DeliveryRecord[]>
+}
+
 export interface RecordsStore {
   /** Durable like TimeSeriesStore.write. */
   appendCoilEvents(events: readonly CoilEvent[]): Promise<void>
