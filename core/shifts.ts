@@ -58,7 +58,30 @@ export function shiftAt(t: number, people: Rotation, timeZone: string): ShiftSlo
     shiftId: s.id,
     ...(crew !== undefined && { crew }),
     date: new Date(startDay).toISOString().slice(0, 10),
-    start: startLocal - offset,
-    end: endLocal - offset,
+    start: wallToUtc(startLocal, offset, timeZone),
+    end: wallToUtc(endLocal, offset, timeZone),
   }
+}
+
+/**
+ * A plant-local wall-clock time (as if UTC) → epoch ms. The offset at `t` is the first guess;
+ * a shift boundary across a daylight-saving change has the other offset, so check and retry.
+ * A wall time skipped by the change (02:30 on a spring-forward night) lands just after it.
+ */
+function wallToUtc(local: number, guess: number, timeZone: string): number {
+  let t = local - guess
+  for (let i = 0; i < 2; i++) {
+    const off = wallClock(t, timeZone) - t
+    if (t + off === local) return t
+    t = local - off
+  }
+  return t
+}
+
+/** Every shift overlapping [from, to), in order (reports per shift, the routing tests). */
+export function shiftsBetween(from: number, to: number, people: Rotation, timeZone: string): ShiftSlot[] {
+  const out: ShiftSlot[] = []
+  if (to <= from) return out
+  for (let s = shiftAt(from, people, timeZone); s.start < to && out.length < 100_000; s = shiftAt(s.end, people, timeZone)) out.push(s)
+  return out
 }
