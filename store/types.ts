@@ -2,6 +2,8 @@
 // the records store holds everything else (coil events now; alerts, coils, inspections and
 // the audit log later). Every implementation passes the contract suites in store/contract/.
 import type { CoilEvent, Point } from '../core/payloads.ts'
+import type { CoilRecord, CoilStatus } from '../coils/model.ts'
+import type { ProcessSummary } from '../coils/summary.ts'
 
 export interface SeriesKey {
   line: string
@@ -135,6 +137,55 @@ export interface AlarmRecords {
   transitions(q: { alarmId?: string; from?: number; to?: number; limit?: number }): Promise<AlarmTransitionRecord[]>
   addDeliveries(d: readonly DeliveryRecord[]): Promise<void>
   deliveries(alarmId: string): Promise<DeliveryRecord[]>
+}
+
+/** A coil's record with its process summary ("how it was rolled"), as the records store keeps it. */
+export interface StoredCoil {
+  record: CoilRecord
+  summary?: ProcessSummary
+}
+
+/** One QA inspection of a coil (issue 5, "QA actions"). */
+export interface CoilInspection {
+  id: string
+  coilId: string
+  /** epoch ms */
+  at: number
+  inspector: string
+  defect: string
+  /** metres from the head end */
+  position_m?: number
+  severity: 'minor' | 'major' | 'critical'
+  note?: string
+}
+
+/** One status change of a coil, with who made it and why. */
+export interface CoilStatusEntry {
+  coilId: string
+  at: number
+  status: CoilStatus
+  from?: CoilStatus
+  by?: string
+  reason?: string
+}
+
+export interface CoilRecords {
+  /** Inserts or replaces whole records; durable when resolved (up to 500 records in one commit). */
+  upsert(coils: readonly StoredCoil[]): Promise<void>
+  get(id: string): Promise<StoredCoil | undefined>
+  /** Newest start first; `from`/`to` bound the start time (epoch ms, [from, to)). */
+  list(q: { limit?: number; status?: CoilStatus; line?: string; from?: number; to?: number }): Promise<CoilRecord[]>
+  /** The coils split from this one. */
+  children(id: string): Promise<CoilRecord[]>
+  /** The coil it was split from, that one's parent, …, nearest first. */
+  ancestors(id: string): Promise<CoilRecord[]>
+  addInspection(i: CoilInspection): Promise<void>
+  /** Newest first. */
+  inspections(coilId: string): Promise<CoilInspection[]>
+  addHistory(e: CoilStatusEntry): Promise<void>
+  /** Newest first. */
+  history(coilId: string): Promise<CoilStatusEntry[]>
+  count(): Promise<number>
 }
 
 export interface RecordsStore {
