@@ -9,6 +9,7 @@ import { parseDuration } from './duration.ts'
 import { ConfigError } from './errors.ts'
 import { peopleFileSchema, resolvePeople, type People } from './people.ts'
 import { plantFileSchema, resolvePlant, type Plant } from './plant.ts'
+import { EMPTY_CATALOG, readProductsFile, type ProductCatalog } from '../coils/products.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -119,6 +120,8 @@ export interface Config {
   }
   readonly plant: Plant
   readonly people: People
+  /** config/products.yaml: grades, GTINs, thickness tolerances (an empty catalog when absent) */
+  readonly products: ProductCatalog
 }
 
 /** people[1].roles[0], not people.1.roles.0 */
@@ -172,6 +175,9 @@ export function loadConfig(env: Env): Config {
     people = r.people
   }
 
+  const products = readProductsFile(join(configDir, 'products.yaml'))
+  problems.push(...products.problems)
+
   const settingsPath = join(configDir, 'millwatch.yaml')
   const settingsRaw = readYaml(settingsPath, problems, false) ?? {}
   const s = settingsSchema.safeParse(settingsRaw)
@@ -223,6 +229,7 @@ export function loadConfig(env: Env): Config {
     },
     plant,
     people,
+    products: products.catalog ?? EMPTY_CATALOG,
   }
   return deepFreeze(config)
 }
