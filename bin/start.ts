@@ -11,6 +11,8 @@ import { startBroker, type Broker } from '../broker/index.ts'
 import { startIngest } from '../ingest/index.ts'
 import { connectExternalSource } from '../ingest/external.ts'
 import { openDuckDbStore } from '../store/duckdb/index.ts'
+import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
+import { startAlerts, type Alerts } from '../alerts/service.ts'
 import { buildApp } from '../dashboard/app.ts'
 import { startSimulator } from '../simulators/publisher.ts'
 
@@ -58,7 +60,30 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
     closers.push({ name: 'store', close: () => store.close() })
     parts.store = 'duckdb'
 
-    const ingest = startIngest({ plant: config.plant, settings: config.ingest, log, timeseries: store.timeseries, records: store.records, metrics })
+    // Alarms publish on the topic tree through whichever broker is in use; it starts below.
+    let publish: (topic: string, payload: string) => void = () => {}
+    const alarmRecords = await openAlarmRecords(store.sql)
+    const alerts: Alerts = await startAlerts({
+      plant: config.plant,
+      people: config.people,
+      configDir: config.configDir,
+      log,
+      metrics,
+      records: alarmRecords,
+      publish: (topic, payload) => publish(topic, payload),
+    })
+    closers.push({ name: 'alerts', close: () => alerts.close() })
+    parts.alerts = 'running'
+
+    const ingest = startIngest({
+      plant: config.plant,
+      settings: config.ingest,
+      log,
+      timeseries: store.timeseries,
+      records: store.records,
+      metrics,
+      onReadings: alerts.onReadings,
+    })
     closers.push({ name: 'ingest', close: () => ingest.close() })
     parts.ingest = 'running'
 
@@ -67,6 +92,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
     if (config.mqtt.url) {
       const source = await connectExternalSource({ log, ingest }, { url: config.mqtt.url, clientId: 'millwatch-ingest' })
       closers.push({ name: 'ingest-source', close: () => source.close() })
+      publish = (topic, payload) => void source.client.publish(topic, payload, { qos: 1 })
       mqttUrl = config.mqtt.url
       parts.broker = 'external'
     } else {
@@ -75,6 +101,10 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
         { host: config.mqtt.host, port: config.mqtt.port, wsPort: config.mqtt.wsPort },
       )
       closers.push({ name: 'broker', close: () => broker.close() })
+      publish = (topic, payload) =>
+        broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => {
+          if (err) log.warn({ err, topic }, 'could not publish an alarm change')
+        })
       mqttUrl = `mqtt://${config.mqtt.host}:${broker.port}`
       mqttWs = `ws://${config.mqtt.host}:${broker.wsPort}`
       parts.broker = 'embedded'
@@ -88,6 +118,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       metrics,
       timeseries: store.timeseries,
       ingest,
+      alerts: { alerts, records: alarmRecords },
       health: () => ({ ready, parts }),
       auth: {
         credentials,

@@ -13,6 +13,7 @@ import type { TimeSeriesStore } from '../store/types.ts'
 import { installAuth, type AuthContext } from './auth/plugin.ts'
 import { apiRoutes } from './routes/api.ts'
 import { authRoutes } from './routes/auth.ts'
+import { alertsRoutes, type AlertsRoutesContext } from './routes/alerts.ts'
 import { opsRoutes } from './routes/ops.ts'
 
 export interface DashboardContext {
@@ -26,6 +27,8 @@ export interface DashboardContext {
   health: () => { ready: boolean; parts: Record<string, string> }
   /** PEM certificate and key: serve HTTPS instead of HTTP */
   tls?: { cert: string | Buffer; key: string | Buffer }
+  /** absent when this process runs no alerts part */
+  alerts?: Omit<AlertsRoutesContext, 'auth' | 'timeseries' | 'plant' | 'people'>
   /** sign-in, roles, tokens, audit (dashboard/auth) */
   auth: AuthContext
   now?: () => number
@@ -70,6 +73,8 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
   await app.register(opsRoutes(ctx))
   await app.register(apiRoutes(ctx))
   await app.register(authRoutes(ctx.auth))
+  if (ctx.alerts)
+    await app.register(alertsRoutes({ ...ctx.alerts, auth: ctx.auth, timeseries: ctx.timeseries, plant: ctx.config.plant, people: ctx.auth.people, now: ctx.now }))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

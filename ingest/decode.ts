@@ -15,6 +15,9 @@ export interface DecodeLimits {
 export interface TelemetryResult {
   points: Point[]
   rejects: Reject[]
+  /** the message time, and its valid readings by sensor (what the rules engine evaluates) */
+  ts?: number
+  values?: Record<string, number>
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -84,7 +87,13 @@ export function decodeTelemetry(
   }
   if (points.length === 0 && rejects.length === 0)
     rejects.push({ reason: 'bad_shape', detail: '"values" holds no readings' })
-  return { points, rejects }
+  // The parsed object serves as it is unless a value in it was rejected.
+  let values = msg.values as Record<string, number>
+  if (rejects.length) {
+    values = {}
+    for (const p of points) values[p.sensor] = p.value
+  }
+  return { points, rejects, ts, values }
 }
 
 const COIL_ID = /^[A-Za-z0-9_.-]{1,64}$/

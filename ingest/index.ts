@@ -11,6 +11,9 @@ import { decodeCoilEvent, decodeTelemetry, type DecodeLimits } from './decode.ts
 import { DeadLetters } from './dead-letters.ts'
 import type { Reject } from './reasons.ts'
 
+/** Valid readings of one message, before they are stored (the rules engine listens here). */
+export type ReadingsListener = (line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>) => void
+
 export interface IngestContext {
   plant: Plant
   settings: Config['ingest']
@@ -19,6 +22,8 @@ export interface IngestContext {
   records: RecordsStore
   metrics: Registry
   now?: () => number
+  /** Called synchronously with each message's valid readings, so alarms never wait for the store. */
+  onReadings?: ReadingsListener
 }
 
 export interface Ingest {
@@ -98,6 +103,13 @@ export function startIngest(ctx: IngestContext): Ingest {
       const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, at, limits)
       if (r.rejects.length) reject(topic, payload, r.rejects, at, clientId)
       if (r.points.length === 0) return undefined
+      if (ctx.onReadings) {
+        try {
+          ctx.onReadings(t.line, t.equipment, r.ts!, r.values!)
+        } catch (err) {
+          log.error({ err, topic }, 'a readings listener threw; the readings are stored anyway')
+        }
+      }
       points += r.points.length
       m.points.inc(r.points.length)
       return durable(ctx.timeseries.write(r.points), at)

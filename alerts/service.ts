@@ -1,0 +1,136 @@
+// The alerts part: the rules engine fed by ingest's validated readings (synchronously, before
+// the store write, so a slow store never delays an alarm) and by a 1 s timer; every alarm
+// change is stored, published on plant/{line}/{equipment}/alarm and handed to notification.
+// config/rules.yaml is watched: a valid change is applied without a restart, an invalid one
+// is rejected with every problem logged and the running rules stay in force.
+import { existsSync, watch, readFileSync, type FSWatcher } from 'node:fs'
+import { join } from 'node:path'
+import { Counter, type Registry } from 'prom-client'
+import { ConfigError } from '../core/errors.ts'
+import type { Logger } from '../core/log.ts'
+import type { People } from '../core/people.ts'
+import type { Plant } from '../core/plant.ts'
+import { alarmTopic } from '../core/topics.ts'
+import type { AlarmRecords, AlarmSnapshot, AlarmTransitionRecord } from '../store/types.ts'
+import { AlarmEngine, type AlarmChange } from './engine.ts'
+import type { Alarm } from './lifecycle.ts'
+import { loadRules } from './rules/load.ts'
+import type { Rule } from './rules/types.ts'
+
+export interface AlertsContext {
+  plant: Plant
+  people: People
+  configDir: string
+  log: Logger
+  metrics: Registry
+  records: AlarmRecords
+  /** publishes an alarm change on the topic tree */
+  publish: (topic: string, payload: string) => void
+  /** notification (routing, channels) listens here */
+  onChanges?: (changes: readonly AlarmChange[]) => void
+  now?: () => number
+  tickMs?: number
+}
+
+export interface Alerts {
+  engine: AlarmEngine
+  onReadings(line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>): void
+  /** Runs an operator command (ack, shelve…) and handles the changes it made. */
+  command(run: (engine: AlarmEngine) => readonly AlarmChange[]): readonly AlarmChange[]
+  /** Waits until every change so far is stored. */
+  flushed(): Promise<void>
+  reload(): boolean
+  close(): Promise<void>
+}
+
+export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
+  const log = ctx.log.child({ part: 'alerts' })
+  const now = ctx.now ?? Date.now
+  const file = join(ctx.configDir, 'rules.yaml')
+  const withAreas = (rules: readonly Rule[]) => rules.map((r) => (r.area ? r : { ...r, area: ctx.people.areaOf.get(`${r.line}/${r.equipment}`) }))
+  // No rules file: a plant that uses millwatch without alarms (warned below).
+  const read = () => (existsSync(file) ? loadRules(readFileSync(file, 'utf8'), ctx.plant, file) : { rules: [], problems: [] })
+
+  const first = read()
+  if (!first.rules) throw new ConfigError([...first.problems])
+  if (!existsSync(file)) log.warn({ file }, 'no rules file: no alarms will be raised')
+  const engine = new AlarmEngine(withAreas(first.rules), {}, now())
+  engine.restore((await ctx.records.current()) as unknown as Alarm[])
+
+  const transitions = new Counter({ name: 'mw_alarm_transitions_total', help: 'ISA-18.2 alarm transitions, by action and priority', labelNames: ['action', 'priority'], registers: [ctx.metrics] })
+  // Stored in order, one after another; a failed write is logged and the next goes on.
+  let storing: Promise<void> = Promise.resolve()
+  function handle(changes: readonly AlarmChange[]) {
+    if (changes.length === 0) return
+    const batch = changes.map((c) => ({ alarm: c.alarm as unknown as AlarmSnapshot, transition: c.transition as unknown as AlarmTransitionRecord }))
+    storing = storing.then(() => ctx.records.save(batch)).catch((err) => log.error({ err }, 'could not store alarm changes'))
+    for (const c of changes) {
+      transitions.inc({ action: c.transition.action, priority: c.transition.priority })
+      try {
+        ctx.publish(alarmTopic(c.alarm.line, c.alarm.equipment), JSON.stringify({ ...c.alarm, transition: c.transition }))
+      } catch (err) {
+        log.warn({ err }, 'could not publish an alarm change')
+      }
+    }
+    try {
+      ctx.onChanges?.(changes)
+    } catch (err) {
+      log.error({ err }, 'notification failed to take alarm changes')
+    }
+  }
+
+  const timer = setInterval(() => handle(engine.tick(now())), ctx.tickMs ?? 1000)
+  timer.unref()
+
+  function reload(): boolean {
+    let result
+    try {
+      result = read()
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'rules file unreadable; the running rules stay in force')
+      return false
+    }
+    if (!result.rules) {
+      log.error({ problems: result.problems }, `rules rejected (${result.problems.length} problems); the running rules stay in force`)
+      return false
+    }
+    handle(engine.replace(withAreas(result.rules), now()))
+    log.info({ rules: result.rules.length }, 'rules reloaded')
+    return true
+  }
+  let debounce: NodeJS.Timeout | undefined
+  let watcher: FSWatcher | undefined
+  try {
+    watcher = watch(ctx.configDir, (_event, name) => {
+      if (name !== 'rules.yaml') return
+      clearTimeout(debounce)
+      debounce = setTimeout(reload, 200)
+    })
+  } catch (err) {
+    log.warn({ err }, 'cannot watch the config folder; rules reload only on restart')
+  }
+
+  log.info({ rules: engine.rules().length, open: engine.alarms().length }, 'alerts running')
+  let closed = false
+  return {
+    engine,
+    onReadings(line, equipment, ts, values) {
+      handle(engine.onTelemetry(line, equipment, ts, values))
+    },
+    command(run) {
+      const changes = run(engine)
+      handle(changes)
+      return changes
+    },
+    flushed: () => storing,
+    reload,
+    async close() {
+      if (closed) return
+      closed = true
+      clearInterval(timer)
+      clearTimeout(debounce)
+      watcher?.close()
+      await storing
+    },
+  }
+}
