@@ -76,7 +76,9 @@ export class ChannelQueue {
     }
     this.waiting.push(item)
     const workers = this.o.perMinute || this.o.merge ? 1 : (this.o.concurrency ?? 4)
-    while (this.running < workers && this.running < this.waiting.length) {
+    // Workers take their item synchronously (unless rate-limited: then there is one), so
+    // every running worker is busy and a waiting item needs a new one.
+    while (this.running < workers && this.waiting.length > 0) {
       this.running++
       void this.work()
     }
@@ -96,7 +98,7 @@ export class ChannelQueue {
   private async work(): Promise<void> {
     try {
       while (!this.closed && this.waiting.length) {
-        await this.slot()
+        if (this.o.perMinute) await this.slot()
         if (this.closed || !this.waiting.length) break
         await this.deliver(this.take())
       }
