@@ -37,6 +37,8 @@ export interface Alerts {
   onReadings(line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>): void
   /** Runs an operator command (ack, shelve…) and handles the changes it made. */
   command(run: (engine: AlarmEngine) => readonly AlarmChange[]): readonly AlarmChange[]
+  /** Live changes (the phone inbox's server-sent events); returns the unsubscribe function. */
+  subscribe(listener: (changes: readonly AlarmChange[]) => void): () => void
   /** Waits until every change so far is stored. */
   flushed(): Promise<void>
   reload(): boolean
@@ -60,6 +62,7 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
   const transitions = new Counter({ name: 'mw_alarm_transitions_total', help: 'ISA-18.2 alarm transitions, by action and priority', labelNames: ['action', 'priority'], registers: [ctx.metrics] })
   // Stored in order, one after another; a failed write is logged and the next goes on.
   let storing: Promise<void> = Promise.resolve()
+  const listeners = new Set<(changes: readonly AlarmChange[]) => void>()
   function handle(changes: readonly AlarmChange[]) {
     if (changes.length === 0) return
     const batch = changes.map((c) => ({ alarm: c.alarm as unknown as AlarmSnapshot, transition: c.transition as unknown as AlarmTransitionRecord }))
@@ -72,11 +75,12 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
         log.warn({ err }, 'could not publish an alarm change')
       }
     }
-    try {
-      ctx.onChanges?.(changes)
-    } catch (err) {
-      log.error({ err }, 'notification failed to take alarm changes')
-    }
+    for (const l of [ctx.onChanges, ...listeners])
+      try {
+        l?.(changes)
+      } catch (err) {
+        log.error({ err }, 'an alarm-change listener failed')
+      }
   }
 
   const timer = setInterval(() => handle(engine.tick(now())), ctx.tickMs ?? 1000)
@@ -123,6 +127,10 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
       return changes
     },
     flushed: () => storing,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
     reload,
     async close() {
       if (closed) return

@@ -14,7 +14,10 @@ import { installAuth, type AuthContext } from './auth/plugin.ts'
 import { apiRoutes } from './routes/api.ts'
 import { authRoutes } from './routes/auth.ts'
 import { alertsRoutes, type AlertsRoutesContext } from './routes/alerts.ts'
+import { inboxRoutes } from './routes/inbox.ts'
 import { opsRoutes } from './routes/ops.ts'
+import { badCodeUrl, coilRoutes } from './routes/coils.ts'
+import type { CoilService } from '../coils/service.ts'
 
 export interface DashboardContext {
   config: Pick<Config, 'plant' | 'publicUrl'>
@@ -32,6 +35,8 @@ export interface DashboardContext {
   /** sign-in, roles, tokens, audit (dashboard/auth) */
   auth: AuthContext
   now?: () => number
+  /** coil records, QR resolution and the coil pages; absent when this process runs no coils part */
+  coils?: CoilService
 }
 
 export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> {
@@ -42,6 +47,11 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
+    // A scanned coil code with broken percent-encoding gets the coil routes' "no such coil" page.
+    frameworkErrors: (err, req, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL' && badCodeUrl(req.url, reply)) return
+      reply.status(err.statusCode ?? 400).send({ error: 'MW_BAD_REQUEST', message: err.message })
+    },
   })
 
   await app.register(swagger, {
@@ -73,8 +83,11 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
   await app.register(opsRoutes(ctx))
   await app.register(apiRoutes(ctx))
   await app.register(authRoutes(ctx.auth))
-  if (ctx.alerts)
+  if (ctx.coils) await app.register(coilRoutes(ctx, ctx.coils))
+  if (ctx.alerts) {
     await app.register(alertsRoutes({ ...ctx.alerts, auth: ctx.auth, timeseries: ctx.timeseries, plant: ctx.config.plant, people: ctx.auth.people, now: ctx.now }))
+    await app.register(inboxRoutes({ alerts: ctx.alerts.alerts, people: ctx.auth.people, auth: ctx.auth, now: ctx.now }))
+  }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }
