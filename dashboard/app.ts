@@ -50,7 +50,7 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
     // A scanned coil code with broken percent-encoding gets the coil routes' "no such coil" page.
     frameworkErrors: (err, req, reply) => {
       if (err.code === 'FST_ERR_BAD_URL' && badCodeUrl(req.url, reply)) return
-      reply.status(err.statusCode ?? 400).send({ error: 'MW_BAD_REQUEST', message: err.message })
+      void reply.code(400).send({ error: 'MW_BAD_REQUEST', message: err.message } as never)
     },
   })
 
