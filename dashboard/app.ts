@@ -48,10 +48,7 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
     // A scanned coil code with broken percent-encoding gets the coil routes' "no such coil" page.
-    frameworkErrors: (err, req, reply) => {
-      if (err.code === 'FST_ERR_BAD_URL' && badCodeUrl(req.url, reply)) return
-      void reply.code(400).send({ error: 'MW_BAD_REQUEST', message: err.message } as never)
-    },
+    frameworkErrors: badCodeUrl,
   })
 
   await app.register(swagger, {
