@@ -43,7 +43,7 @@ const fileSchema = z.strictObject({
         .strictObject({
           webhook: z.string().default('${DINGTALK_WEBHOOK}'),
           secret: z.string().default('${DINGTALK_SECRET}'),
-          message: z.enum(['markdown', 'actionCard']).default('actionCard'),
+          message: z.enum(['markdown', 'actionCard']).default('markdown'),
           maxPerMinute: z.number().int().min(1).max(20).default(20),
           maxAttempts: z.number().int().min(1).max(20).default(5),
         })

@@ -135,6 +135,7 @@ export class ChannelQueue {
   }
 
   private async deliver(items: Item[]): Promise<void> {
+    await null // the pusher returns before any request work starts
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) await this.slot()
       const at = this.o.clock.now()
