@@ -13,6 +13,8 @@ import { connectExternalSource } from '../ingest/external.ts'
 import { openDuckDbStore } from '../store/duckdb/index.ts'
 import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
 import { startAlerts, type Alerts } from '../alerts/service.ts'
+import { startCoils } from '../coils/service.ts'
+import { openCoilRecords } from '../store/duckdb/records-coils.ts'
 import { buildApp } from '../dashboard/app.ts'
 import { startSimulator } from '../simulators/publisher.ts'
 
@@ -87,6 +89,20 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
     closers.push({ name: 'ingest', close: () => ingest.close() })
     parts.ingest = 'running'
 
+    // Coil records follow the coil events ingest stored (coils/service.ts says why it polls them).
+    const coils = await startCoils({
+      plant: config.plant,
+      people: config.people,
+      products: config.products,
+      publicUrl: config.publicUrl,
+      log,
+      timeseries: store.timeseries,
+      records: store.records,
+      coils: await openCoilRecords(store.sql),
+    })
+    closers.push({ name: 'coils', close: () => coils.close() })
+    parts.coils = 'running'
+
     let mqttUrl: string
     let mqttWs: string | undefined
     if (config.mqtt.url) {
@@ -118,6 +134,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       metrics,
       timeseries: store.timeseries,
       ingest,
+      coils,
       alerts: { alerts, records: alarmRecords },
       health: () => ({ ready, parts }),
       auth: {
