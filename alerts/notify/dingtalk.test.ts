@@ -29,7 +29,7 @@ async function setup(opts: { secret?: string; clockSkew?: number; message?: 'mar
 }
 
 const liu = person('liu.yang', { name: '刘洋 Liu Yang', language: 'zh-CN', phone: '+8613800000005' })
-const tom = person('tom.baker', { name: 'Tom Baker', language: 'en', dingtalk: { mobile: '13900000013' } })
+const tom = person('tom.baker', { name: 'Tom Baker', language: 'en', dingtalk: { mobile: '13900000013', userId: 'tom01' } })
 const info = { description: 'Check the roll bearings.', unit: 'mm/s', ackUrl: (p: string) => `http://mill.test/inbox/ack?token=tok-${p}` }
 
 describe('DingTalk robot', () => {
@@ -48,7 +48,7 @@ describe('DingTalk robot', () => {
     expect(zh.markdown!.text).toContain('[确认 · 刘洋 Liu Yang](http://mill.test/inbox/ack?token=tok-liu.yang)')
     expect(zh.at!.atMobiles).toEqual(['13800000005'])
     expect(en.markdown!.text).toMatch(/Equipment: tcm1\/stand3[\s\S]*Value: 7\.8 mm\/s[\s\S]*Limit: 7\.1 mm\/s[\s\S]*Priority: HIGH/)
-    expect(en.at!.atMobiles).toEqual(['13900000013'])
+    expect(en.at).toEqual({ atMobiles: ['13900000013'], atUserIds: ['tom01'], isAtAll: false })
     expect(deliveries).toEqual([
       expect.objectContaining({ alarmId: 'alarm-1', personId: 'liu.yang', channel: 'dingtalk', ok: true, attempt: 1 }),
       expect.objectContaining({ alarmId: 'alarm-2', personId: 'tom.baker', channel: 'dingtalk', ok: true, attempt: 1 }),

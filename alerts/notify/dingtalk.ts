@@ -28,9 +28,10 @@ const languagesOf = (people: readonly Person[]): Language[] => {
 }
 
 /** Markdown for one alarm change (several people) or a digest; both languages when the readers' differ. */
-export function dingtalkMarkdown(items: readonly Item[]): { title: string; text: string; mobiles: string[]; ack?: { label: string; url: string } } {
+export function dingtalkMarkdown(items: readonly Item[]): { title: string; text: string; mobiles: string[]; userIds: string[]; ack?: { label: string; url: string } } {
   const people = [...new Map(items.map((i) => [i.person.id, i.person])).values()]
   const mobiles = [...new Set(people.map(mobileOf).filter((m): m is string => !!m))]
+  const userIds = [...new Set(people.map((p) => p.dingtalk?.userId).filter((u): u is string => !!u))]
   const langs = languagesOf(people)
   const groups = byChange(items)
   const parts: string[] = []
@@ -57,7 +58,7 @@ export function dingtalkMarkdown(items: readonly Item[]): { title: string; text:
     parts.push('')
   }
   if (mobiles.length) parts.push(mobiles.map((m) => `@${m}`).join(' '))
-  return { title, text: parts.join('\n\n'), mobiles, ack }
+  return { title, text: parts.join('\n\n'), mobiles, userIds, ack }
 }
 
 export interface DingTalkOptions {
@@ -71,7 +72,7 @@ export interface DingTalkOptions {
 export function dingtalkSender(o: DingTalkOptions): (items: readonly Item[]) => Promise<SendResult> {
   return async (items) => {
     const m = dingtalkMarkdown(items)
-    const at = { atMobiles: m.mobiles, isAtAll: false }
+    const at = { atMobiles: m.mobiles, ...(m.userIds.length && { atUserIds: m.userIds }), isAtAll: false }
     const body =
       o.message === 'actionCard' && m.ack
         ? { msgtype: 'actionCard', actionCard: { title: m.title, text: m.text, btnOrientation: '0', btns: [{ title: m.ack.label, actionURL: m.ack.url }] }, at }

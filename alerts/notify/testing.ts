@@ -42,7 +42,7 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
 
 export interface RobotRequest {
   readonly timestamp: number
-  readonly body: { msgtype: string; markdown?: { title: string; text: string }; actionCard?: { title: string; text: string; btns: { title: string; actionURL: string }[] }; at?: { atMobiles: string[] } }
+  readonly body: { msgtype: string; markdown?: { title: string; text: string }; actionCard?: { title: string; text: string; btns: { title: string; actionURL: string }[] }; at?: { atMobiles: string[]; atUserIds?: string[]; isAtAll?: boolean } }
   readonly errcode: number
 }
 

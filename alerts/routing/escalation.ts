@@ -11,7 +11,7 @@
 import cron from 'node-cron'
 import type { Logger } from '../../core/log.ts'
 import type { People, Person } from '../../core/people.ts'
-import type { ShiftSlot } from '../../core/shifts.ts'
+import { shiftAt, type ShiftSlot } from '../../core/shifts.ts'
 import type { AlarmChange } from '../engine.ts'
 import type { EscalationConfig } from '../notify/config.ts'
 import { escalationPlan, onCall, type Level } from './oncall.ts'
@@ -94,6 +94,8 @@ export class EscalationTracker {
 
 export interface EscalationOptions extends RoutingContext {
   readonly onEscalate: (e: Escalation) => void
+  /** Called on the first tick of each new shift (within one tick of the change). */
+  readonly onShiftChange?: (shift: ShiftSlot, previous: ShiftSlot) => void
   readonly now?: () => number
   /** node-cron expression with seconds; default every 15 s. */
   readonly schedule?: string
@@ -113,15 +115,27 @@ export interface EscalationHandle {
 export function startEscalation(o: EscalationOptions): EscalationHandle {
   const now = o.now ?? Date.now
   const tracker = new EscalationTracker(o)
+  const tz = o.timezone ?? 'Asia/Shanghai'
+  let shift = shiftAt(now(), o.people.file, tz)
   const tick = () => {
-    for (const e of tracker.due(now()))
+    const t = now()
+    if (t >= shift.end || t < shift.start) {
+      const previous = shift
+      shift = shiftAt(t, o.people.file, tz)
+      try {
+        o.onShiftChange?.(shift, previous)
+      } catch (err) {
+        o.log?.error({ err }, 'onShiftChange failed')
+      }
+    }
+    for (const e of tracker.due(t))
       try {
         o.onEscalate(e)
       } catch (err) {
         o.log?.error({ err, alarmId: e.alarmId, level: e.level }, 'onEscalate failed')
       }
   }
-  const task = cron.schedule(o.schedule ?? '*/15 * * * * *', tick, { timezone: o.timezone ?? 'Asia/Shanghai', name: 'alarm-escalation', noOverlap: true })
+  const task = cron.schedule(o.schedule ?? '*/15 * * * * *', tick, { timezone: tz, name: 'alarm-escalation', noOverlap: true })
   let stopped = false
   return {
     tracker,

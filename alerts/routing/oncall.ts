@@ -40,6 +40,12 @@ export function onCall(people: People, areaId: string, at: number, opts: OnCallO
   return { area: areaId, shift, operator, foreman: foreman.length ? foreman : foremen, manager }
 }
 
+/** For GET /api/oncall: names and ids only (phones and addresses stay in the server). */
+export function onCallToJson(d: OnCall) {
+  const brief = (list: readonly Person[]) => list.map((p) => ({ id: p.id, name: p.name, crew: p.crew, language: p.language }))
+  return { area: d.area, shift: { ...d.shift }, operator: brief(d.operator), foreman: brief(d.foreman), manager: brief(d.manager) }
+}
+
 export interface PlanStep {
   readonly level: Level
   /** Since the alarm was raised (or annunciated again), while it stays unacknowledged. */

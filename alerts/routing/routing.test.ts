@@ -5,7 +5,7 @@ import type { AlarmState, Action } from '../lifecycle.ts'
 import type { EscalationConfig } from '../notify/config.ts'
 import { change } from '../notify/testing.ts'
 import { EscalationTracker, startEscalation, type Escalation } from './escalation.ts'
-import { escalationPlan, onCall } from './oncall.ts'
+import { escalationPlan, onCall, onCallToJson } from './oncall.ts'
 
 const { people, plant } = loadConfig({})
 const tz = plant.timezone
@@ -35,6 +35,12 @@ describe('onCall', () => {
     expect(ids(d.operator)).toEqual(operator)
     expect(ids(d.foreman)).toEqual(foreman)
     expect(ids(d.manager).sort()).toEqual(['tom.baker', 'zhang.wei']) // every manager, unless configured
+  })
+
+  it('as JSON: ids and names, no phone numbers', () => {
+    const j = onCallToJson(onCall(people, 'stands', Z('2025-01-06T02:00:00Z'), { timezone: tz }))
+    expect(j.operator).toEqual([{ id: 'liu.yang', name: '刘洋 Liu Yang', crew: 'A', language: 'zh-CN' }])
+    expect(JSON.stringify(j)).not.toContain('+86')
   })
 
   it('takes the maintenance managers from channels.yaml, per area first', () => {
@@ -124,7 +130,12 @@ describe('startEscalation (node-cron)', () => {
   it('notifies the operator at once, the foreman on a cron tick once the delay has passed; stop() ends the ticks', async () => {
     let now = Z('2025-01-06T07:55:00Z')
     const got: string[] = []
-    const h = startEscalation({ people, timezone: tz, escalation, now: () => now, schedule: '* * * * * *', onEscalate: (e) => got.push(`${e.level}:${ids(e.recipients).join('+')}`) })
+    const shifts: string[] = []
+    const h = startEscalation({
+      people, timezone: tz, escalation, now: () => now, schedule: '* * * * * *',
+      onEscalate: (e) => got.push(`${e.level}:${ids(e.recipients).join('+')}`),
+      onShiftChange: (s, prev) => shifts.push(`${prev.shiftId}/${prev.crew} → ${s.shiftId}/${s.crew}`),
+    })
     try {
       h.observe(change(1, { at: now, area: 'stands' }))
       expect(got).toEqual(['operator:liu.yang'])
@@ -132,6 +143,7 @@ describe('startEscalation (node-cron)', () => {
       const until = Date.now() + 3000
       while (got.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
       expect(got).toEqual(['operator:liu.yang', 'foreman:sun.hao'])
+      expect(shifts).toEqual(['day/A → evening/B'])
     } finally {
       h.stop()
       h.stop()
