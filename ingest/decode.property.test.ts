@@ -8,6 +8,7 @@ import fc from 'fast-check'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { isCoilId } from '../coils/coil-id.ts'
 import { loadConfig } from '../core/config.ts'
 import type { CoilEvent, Point } from '../core/payloads.ts'
 import { decodeCoilEvent, decodeTelemetry, type DecodeLimits, type TelemetryResult } from './decode.ts'
@@ -344,6 +345,14 @@ describe('decoders: bugs the properties found', () => {
   it.fails('never accepts a coil event whose attributes the store cannot serialise', () => {
     const r = decodeCoilEvent(plant, 'tcm1', Buffer.from(`{"event":"start","coilId":"C1","grade":${nested(10_000)}}`), NOW, limits)
     if (r.event) expect(() => JSON.stringify(r.event!.attributes)).not.toThrow()
+  })
+
+  // BUG: ingest accepts a coil ID made only of dots ("." or ".."), which coils/coil-id.ts
+  // refuses — RFC 3986 removes such segments, so /api/coils/.. can never name the coil:
+  // its events are stored but its record and label can never be opened.
+  it.fails('accepts only coil IDs the coil records can address', () => {
+    const r = decodeCoilEvent(plant, 'tcm1', Buffer.from('{"event":"start","coilId":".."}'), NOW, limits)
+    expect(r.event === undefined || isCoilId(r.event.coilId)).toBe(true)
   })
 
   // BUG (core/time.ts): an ISO 8601 time without a zone designator ("2025-11-24T10:00:00")
