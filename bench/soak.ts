@@ -1,0 +1,205 @@
+// npm run soak — millwatch under the backbone's full rate for a long time (issue 3, "Proof").
+//
+// millwatch (bin/millwatch.ts, SIMULATOR=off, a fresh DuckDB file) gets the ingest bench's
+// load — 10-value stand snapshots, QoS 1, two generator processes over 20 connections —
+// on lines tcm2…tcmN+1 at --rate points/s, and beside it the cold-mill simulator as its own
+// process on line tcm1 (QoS 1) with fault scenarios spread over the run (bearing wear, a
+// stuck sensor, a dropout, a thickness excursion, a strip break), so rules fire and alarms
+// are raised while the load runs. Every --sample seconds it prints RSS (/proc/PID/status
+// VmRSS), event-loop delay p99 (/metrics mw_nodejs_eventloop_lag_p99_seconds), the points
+// ingest took and the store's queue. At the end it counts every load series in the store
+// and compares with what the generators got PUBACKs for (PUBACK = committed), and fits a
+// line to RSS over time: is memory flat, and was anything lost?
+//
+// Options: --minutes 30  --rate 250000  --lines 20  --sample 10  --fault SPEC (repeatable;
+// replaces the default scenarios)  --generators 2  --connections 20
+import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { benchConfig, ROOT, runLoad, startMillwatch, tempDir } from './lib/processes.ts'
+import { fmt } from './lib/stats.ts'
+import type { LoadReport } from './load.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '250000' },
+    lines: { type: 'string', default: '20' },
+    sample: { type: 'string', default: '10' },
+    fault: { type: 'string', multiple: true },
+    generators: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '20' },
+  },
+})
+const minutes = Number(args.minutes)
+const rate = Number(args.rate)
+const lineCount = Number(args.lines)
+const sampleMs = Number(args.sample) * 1000
+const generators = Number(args.generators)
+const connections = Number(args.connections)
+for (const [k, v] of Object.entries({ minutes, rate, lines: lineCount, sample: sampleMs, generators, connections }))
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k}: expected a positive number`)
+const durationMs = minutes * 60_000
+const loadLines = Array.from({ length: lineCount }, (_, i) => `tcm${i + 2}`) // tcm1 is the simulator's
+const log = (s: string) => process.stderr.write(`${s}\n`)
+
+/** Fault scenarios at fixed fractions of the run, so a 3-minute run sees each of them too. */
+function defaultFaults(): string[] {
+  const at = (f: number) => `${Math.max(1, Math.round((durationMs * f) / 1000))}s`
+  return [
+    `bearing-wear:stand3@${at(0.1)}+${at(0.6)}`,
+    `stuck-sensor:stand2/bearing_temp_C@${at(0.2)}+${at(0.2)}`,
+    `dropout:exit@${at(0.4)}+${at(0.1)}`,
+    `thickness-excursion@${at(0.5)}+${at(0.05)}`,
+    `strip-break:stand4@${at(0.85)}`,
+  ]
+}
+const faults = args.fault ?? defaultFaults()
+
+interface Sample {
+  tMin: number
+  rssMb: number
+  loopP99Ms: number
+  ingested: number
+  pending: number
+  alarms: number
+  /** the machine's 1-minute load average: other work on the box skews every figure */
+  load1: number
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
+  return kb ? Number(kb) / 1024 : NaN
+}
+
+const metric = (text: string, name: string) => {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text)
+  return m ? Number(m[1]) : NaN
+}
+const metricSum = (text: string, name: string) =>
+  [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0)
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length
+  if (n < 2) return NaN
+  const mx = xs.reduce((a, b) => a + b, 0) / n
+  const my = ys.reduce((a, b) => a + b, 0) / n
+  let num = 0
+  let den = 0
+  for (let i = 0; i < n; i++) ((num += (xs[i] - mx) * (ys[i] - my)), (den += (xs[i] - mx) ** 2))
+  return den === 0 ? NaN : num / den
+}
+
+async function countStored(http: string, from: number, to: number): Promise<number> {
+  let total = 0
+  for (const line of loadLines)
+    for (let s = 1; s <= 5; s++) {
+      const r = await fetch(`${http}/api/series?line=${line}&equipment=stand${s}&sensor=roll_force_kN&from=${from}&to=${to}&step=1h`).then((x) => x.json())
+      total += r.points.reduce((n: number, b: { count: number }) => n + b.count, 0) * 10
+    }
+  return total
+}
+
+log(`soak — ${minutes} min at ${fmt(rate)} points/s on ${lineCount} lines (${generators} generators, ${connections} connections, QoS 1), simulator on tcm1 with faults: ${faults.join(' ')}`)
+const mw = await startMillwatch({ DATA_DIR: tempDir('mw-soak-data-'), CONFIG_DIR: benchConfig(lineCount + 1), LOG_LEVEL: 'warn' })
+let mwOut = ''
+mw.proc.stdout!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
+mw.proc.stderr!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
+const pid = mw.proc.pid!
+const from = Date.now() - 1000
+
+// The simulator as a plant gateway would run it: its own process, QoS 1, live.
+const sim = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(ROOT, 'simulators/cli.ts'), '--url', mw.mqtt, '--qos', '1', '--duration', `${Math.round(durationMs / 1000)}s`, '--client-id', 'soak-simulator', '--log-level', 'info', ...faults.flatMap((f) => ['--fault', f])],
+  { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+)
+let simErr = ''
+sim.stderr!.on('data', (d) => (simErr = (simErr + d).slice(-20_000)))
+const simDone = new Promise<number | null>((r) => sim.once('exit', (code) => r(code)))
+
+const perGen = loadLines.length / generators
+const load = Promise.all(
+  Array.from({ length: generators }, (_, g) =>
+    runLoad<LoadReport>({
+      url: mw.mqtt,
+      lines: loadLines.slice(Math.round(g * perGen), Math.round((g + 1) * perGen)),
+      msgsPerSecond: rate / 10 / generators,
+      durationMs,
+      clients: connections / generators,
+      window: 500,
+      seed: g + 1,
+      clientPrefix: `soak-${g}`,
+    }),
+  ),
+)
+
+const samples: Sample[] = []
+const t0 = performance.now()
+let loadFinished = false
+void load.finally(() => (loadFinished = true))
+let last = { at: t0, ingested: 0 }
+while (!loadFinished) {
+  await Promise.race([new Promise((r) => setTimeout(r, sampleMs)), load])
+  if (loadFinished) break
+  const text = await fetch(`${mw.http}/metrics`).then((r) => r.text(), () => '')
+  const now = performance.now()
+  const s: Sample = {
+    tMin: (now - t0) / 60_000,
+    rssMb: await rssMb(pid),
+    loopP99Ms: metric(text, 'mw_nodejs_eventloop_lag_p99_seconds') * 1000,
+    ingested: metric(text, 'mw_ingest_points_total'),
+    pending: metric(text, 'mw_store_pending_points'),
+    alarms: metricSum(text, 'mw_alarm_transitions_total'),
+    load1: loadavg()[0],
+  }
+  samples.push(s)
+  const perS = ((s.ingested - last.ingested) * 1000) / (now - last.at)
+  last = { at: now, ingested: s.ingested }
+  const mm = Math.floor(s.tMin)
+  const ss = Math.round((s.tMin - mm) * 60)
+  log(
+    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
+  )
+  if (mw.proc.exitCode !== null) throw new Error(`millwatch exited during the soak:\n${mwOut}`)
+}
+
+const reports = await load
+const simCode = await Promise.race([simDone, new Promise<'running'>((r) => setTimeout(() => r('running'), 15_000))])
+if (simCode === 'running') sim.kill('SIGTERM')
+const acked = reports.reduce((n, r) => n + r.points, 0)
+const sent = reports.reduce((n, r) => n + r.sent * 10, 0)
+const elapsedS = Math.max(...reports.map((r) => r.elapsedMs)) / 1000
+log('counting what the store holds …')
+const stored = await countStored(mw.http, from, Date.now() + 60_000)
+const simFinished = /"msg":"simulator finished"[^\n]*|simulator finished[^\n]*/.exec(simErr)?.[0]
+const simStats = simFinished ? /"messages":(\d+)[^\n]*"dropped":(\d+)/.exec(simErr) : null
+const finalRss = await rssMb(pid)
+await mw.stop()
+
+const xs = samples.map((s) => s.tMin)
+const rss = samples.map((s) => s.rssMb)
+const warm = samples.filter((s) => s.tMin >= Math.min(2, minutes / 3)) // after the warm-up (DuckDB buffers, JIT)
+const secondHalf = samples.filter((s) => s.tMin >= minutes / 2)
+const lags = samples.map((s) => s.loopP99Ms).sort((a, b) => a - b)
+const lost = Math.max(0, acked - stored)
+const flatSlope = slope(
+  warm.map((s) => s.tMin),
+  warm.map((s) => s.rssMb),
+)
+const out = [
+  '',
+  `soak: ${fmt(minutes, 1)} min, target ${fmt(rate)} points/s on ${lineCount} lines + the simulator on tcm1 (${faults.length} fault scenarios)`,
+  `  load: ${fmt(sent)} points sent, ${fmt(acked)} acknowledged (${fmt(acked / elapsedS)} points/s), ${fmt(stored)} found in the store afterwards — lost: ${fmt(lost)}${stored > acked ? ` (${fmt(stored - acked)} more stored than acknowledged: committed, PUBACK not yet read)` : ''}`,
+  `  simulator: ${simStats ? `${fmt(Number(simStats[1]))} messages, ${fmt(Number(simStats[2]))} dropped` : `did not report (exit ${String(simCode)})`}`,
+  `  RSS: first sample ${fmt(rss[0])} MB, last ${fmt(finalRss)} MB, peak ${fmt(Math.max(...rss))} MB; slope ${fmt(slope(xs, rss), 2)} MB/min over the run, ${fmt(flatSlope, 2)} MB/min after warm-up, ${fmt(slope(secondHalf.map((s) => s.tMin), secondHalf.map((s) => s.rssMb)), 2)} MB/min over the second half`,
+  `  event-loop delay p99 per ${fmt(sampleMs / 1000)} s sample: median ${fmt(lags[Math.floor(lags.length / 2)], 1)} ms, worst ${fmt(lags[lags.length - 1], 1)} ms`,
+  `  verdict: memory ${Math.abs(flatSlope) < 1 ? 'flat' : 'NOT flat'} (|slope after warm-up| ${Math.abs(flatSlope) < 1 ? '<' : '≥'} 1 MB/min); ${lost === 0 ? 'nothing lost' : `${fmt(lost)} acknowledged points LOST`}`,
+  `  machine: ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average during the run ${fmt(samples.reduce((n, s) => n + s.load1, 0) / Math.max(1, samples.length), 1)} (the soak's own processes make ~2–3; more means other work shared the box)`,
+]
+process.stdout.write(out.join('\n') + '\n')
+process.exitCode = lost === 0 ? 0 : 1
