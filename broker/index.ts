@@ -1,27 +1,43 @@
-// The embedded MQTT broker (aedes, MQTT 3.1.1): TCP and WebSocket listeners. Ingest hooks in
-// before the PUBACK: aedes calls authorizePublish before it acknowledges a QoS 1 publish, so
-// a device's PUBACK is sent only once its readings are committed (group commit keeps that
-// fast). If the store fails, the publish is refused, aedes closes the connection and the
-// device's client resends after reconnecting: nothing acknowledged is ever lost.
-import { createServer, type Server, type AddressInfo } from 'node:net'
-import { Aedes, type Client, type PublishPacket } from 'aedes'
-import { WebSocketServer, createWebSocketStream } from 'ws'
+// The embedded MQTT broker (aedes, MQTT 3.1.1) on TCP, WebSocket and optionally TLS, secured
+// like Mosquitto 2: anonymous clients only while every listener is on loopback, otherwise
+// device credentials (auth.ts) and topic ACLs (acl.ts); per-client limits (policy.ts,
+// limits.ts) so one broken gateway cannot starve the others; ingest's commit before each
+// PUBACK (policy.ts).
+import { Aedes } from 'aedes'
 import { Gauge, type Registry } from 'prom-client'
+import { isLoopback } from '../core/config.ts'
 import type { Logger } from '../core/log.ts'
+import type { Identity } from './acl.ts'
+import { createAuthenticate, createInternalCredential, type DeviceCredentials, type InternalCredential } from './auth.ts'
+import { listenTcp, listenTls, listenWs, readTls, type Listener, type TlsFiles } from './listeners.ts'
+import { createPolicy, type BeforeAck, type BrokerLimits } from './policy.ts'
+import { createRefusals } from './refusals.ts'
 
-const READ_BUFFER_BYTES = 512 * 1024
+export type { BeforeAck, BrokerLimits, DeviceCredentials, Identity, InternalCredential, TlsFiles }
 
 export interface BrokerOptions {
   host: string
   port: number
   wsPort: number
+  /** MQTTS listener port; needs `tls` */
+  tlsPort?: number
+  /** certificate chain and private key, PEM file paths */
+  tls?: TlsFiles
+  /** serve the WebSocket port as wss:// with `tls` (default false: plain ws://) */
+  wsTls?: boolean
+  /** clients without credentials; default: only when `host` is a loopback address (Mosquitto 2) */
+  allowAnonymous?: boolean
+  /** omitted limits are not enforced; millwatch's internal clients are exempt from all but the packet size */
+  limits?: Partial<BrokerLimits>
 }
 
 export interface BrokerContext {
   log: Logger
   metrics: Registry
   /** Called before a publish is acknowledged; a returned promise delays the PUBACK. */
-  beforeAck?: (topic: string, payload: Uint8Array, clientId: string) => Promise<void> | undefined
+  beforeAck?: BeforeAck
+  /** device credentials (a core/credentials.ts Credentials); without them only anonymous (if allowed) and internal clients connect */
+  credentials?: DeviceCredentials
 }
 
 export interface Broker {
@@ -29,57 +45,64 @@ export interface Broker {
   /** actual ports (useful when 0 was asked for) */
   port: number
   wsPort: number
+  tlsPort?: number
+  /** the login for millwatch's own MQTT clients, fresh in every process (auth.ts) */
+  internal: InternalCredential
   close(): Promise<void>
 }
 
 export async function startBroker(ctx: BrokerContext, opts: BrokerOptions): Promise<Broker> {
   const log = ctx.log.child({ part: 'broker' })
+  if ((opts.tlsPort !== undefined || opts.wsTls) && !opts.tls) throw new Error('the MQTTS listener and wss:// need tls: { cert, key }')
+  const pem = opts.tls ? await readTls(opts.tls) : undefined
+  const limits = opts.limits ?? {}
+  const allowAnonymous = opts.allowAnonymous ?? isLoopback(opts.host)
+  if (allowAnonymous && !isLoopback(opts.host)) log.warn({ host: opts.host }, 'anonymous MQTT clients are allowed on a non-loopback address')
+  if (!allowAnonymous && !ctx.credentials) log.warn('anonymous MQTT clients are refused and there are no device credentials: only millwatch itself can connect')
+  const internal = createInternalCredential()
+  const refusals = createRefusals(log, ctx.metrics)
+  const policy = createPolicy({ log, refusals, limits, beforeAck: ctx.beforeAck })
+
   const aedes = await Aedes.createBroker({
-    // Messages wait in mqemitter for slow subscribers; a high ceiling keeps a burst of QoS 1
-    // traffic flowing while drainTimeout cuts off a subscriber that stopped reading.
-    concurrency: 10_000,
+    // No ceiling on messages in flight inside mqemitter. A ceiling does not bound memory (aedes
+    // reads a client's socket again only once every publish of its last read is through, so
+    // clients × one read is the bound either way); it only parks the excess in a queue that
+    // mqemitter drains with Array.shift (quadratic: a 100k backlog stalled the loop for
+    // seconds) and recursively (a backlog with no subscriber overflowed the stack and killed
+    // the process, DESIGN.md "aedes risks", reproduced with aedes 1.2.0 at concurrency 10k).
+    // QoS 0 to slow subscribers is dropped instead of held (limits.ts), and drainTimeout cuts
+    // off a subscriber that stopped reading QoS 1.
+    concurrency: 0,
     drainTimeout: 30_000,
     heartbeatInterval: 60_000,
     maxClientsIdLength: 128,
-    authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
-      if (!ctx.beforeAck || !client) return done(null)
-      let pending: Promise<void> | undefined
-      try {
-        pending = ctx.beforeAck(packet.topic, packet.payload as Buffer, client.id)
-      } catch (err) {
-        log.error({ err, topic: packet.topic }, 'ingest threw on a publish; refusing it')
-        return done(err as Error)
-      }
-      if (!pending) return done(null)
-      if (packet.qos === 0) {
-        // QoS 0 promises nothing: forward at once, and only log a failed commit.
-        pending.catch((err: Error) => log.warn({ err: err.message, clientId: client.id }, 'store did not commit a QoS 0 publish'))
-        return done(null)
-      }
-      pending.then(
-        () => done(null),
-        (err: Error) => {
-          log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, the device will resend')
-          done(err)
-        },
-      )
-    },
+    authenticate: createAuthenticate({ credentials: ctx.credentials, allowAnonymous, internal, refusals, admit: policy.admit }),
+    authorizePublish: policy.authorizePublish,
+    authorizeSubscribe: policy.authorizeSubscribe,
   })
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'))
   aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'connection error'))
 
-  // TCP_NODELAY: without it Nagle + delayed ACK put 30–35 ms on every small message.
-  // A client's publishes are read a socket buffer at a time and the next read waits for the
-  // commit of the whole buffer, so the buffer size bounds a client's throughput: at the
-  // 16 KiB default that is ~50 messages per group commit, at 512 KiB a whole in-flight window.
-  const tcp: Server = createServer({ noDelay: true, highWaterMark: READ_BUFFER_BYTES }, aedes.handle)
-  await listen(tcp, opts.port, opts.host)
-  const ws = new WebSocketServer({ host: opts.host, port: opts.wsPort })
-  await new Promise<void>((resolve, reject) => ws.once('listening', resolve).once('error', reject))
-  ws.on('connection', (socket, req) => {
-    ;(req.socket as import('node:net').Socket).setNoDelay(true)
-    aedes.handle(createWebSocketStream(socket) as never, req)
-  })
+  const handle = policy.handler(aedes)
+  let tcp: Listener | undefined
+  let ws: Listener | undefined
+  let tls: Listener | undefined
+  const closeAll = async () => {
+    await ws?.close() // terminates its clients
+    const netClosed = Promise.all([tcp?.close(), tls?.close()]) // resolve once aedes has ended every connection
+    await new Promise<void>((r) => aedes.close(() => r()))
+    await netClosed
+  }
+  try {
+    tcp = await listenTcp(opts.host, opts.port, handle)
+    const maxPayload = limits.maxPacketBytes ? limits.maxPacketBytes + 4096 : undefined
+    ws = await listenWs(opts.host, opts.wsPort, maxPayload, opts.wsTls ? pem : undefined, handle)
+    if (pem && opts.tlsPort !== undefined) tls = await listenTls(opts.host, opts.tlsPort, pem, handle)
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+  const [port, wsPort, tlsPort] = [tcp.port, ws.port, tls?.port]
 
   new Gauge({
     name: 'mw_broker_clients',
@@ -89,35 +112,8 @@ export async function startBroker(ctx: BrokerContext, opts: BrokerOptions): Prom
       this.set(aedes.connectedClients)
     },
   })
-
-  const port = (tcp.address() as AddressInfo).port
-  const wsPort = (ws.address() as AddressInfo).port
-  log.debug({ port, wsPort }, 'broker listening')
+  log.debug({ port, wsPort, tlsPort, allowAnonymous, limits }, 'broker listening')
 
   let closing: Promise<void> | undefined
-  return {
-    aedes,
-    port,
-    wsPort,
-    close() {
-      closing ??= (async () => {
-        for (const c of ws.clients) c.terminate()
-        await new Promise<void>((r) => ws.close(() => r()))
-        const tcpClosed = new Promise<void>((r) => tcp.close(() => r()))
-        await new Promise<void>((r) => aedes.close(() => r()))
-        await tcpClosed
-      })()
-      return closing
-    },
-  }
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  return { aedes, port, wsPort, tlsPort, internal, close: () => (closing ??= closeAll()) }
 }
