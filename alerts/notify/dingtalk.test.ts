@@ -75,7 +75,7 @@ describe('DingTalk robot', () => {
     expect(stale.robot.requests.map((r) => r.errcode)).toEqual([310000])
   })
 
-  it('retries 130101 (throttled) with backoff, recording every attempt', async () => {
+  it('retries 130101 (throttled) after minutes, recording every attempt', async () => {
     const { robot, d, deliveries, clock } = await setup()
     robot.state.throttleNext = 2
     const t0 = clock.t
@@ -84,7 +84,8 @@ describe('DingTalk robot', () => {
     expect(robot.requests.map((r) => r.errcode)).toEqual([130101, 130101, 0])
     expect(deliveries.map((x) => [x.attempt, x.ok])).toEqual([[1, false], [2, false], [3, true]])
     expect(deliveries[0].error).toContain('130101')
-    expect(robot.requests[2].timestamp - t0).toBeGreaterThanOrEqual(3000) // 1 s + 2 s
+    expect(robot.requests[1].timestamp - t0).toBeGreaterThanOrEqual(60_000) // a throttled robot: 1 min, then 2 min
+    expect(robot.requests[2].timestamp - t0).toBeGreaterThanOrEqual(180_000)
   })
 
   it('a burst of 100 alarms: at most 20 requests in any minute, all alarms reach the robot in digests', async () => {

@@ -2,7 +2,8 @@
 //   POST {webhook}&timestamp={ms}&sign={urlencode(base64(HmacSHA256(key = secret, msg = timestamp + "\n" + secret)))}
 // markdown (or actionCard) messages; `at.atMobiles` mentions the responsible people (the
 // mobile must also appear as @mobile in the text to be highlighted). At most 20 messages a
-// minute per robot — beyond it errcode 130101 — so the queue merges bursts into digests.
+// minute per robot — beyond it errcode 130101 and the robot is throttled for 10 minutes — so
+// the queue keeps under the limit and merges bursts into digests.
 // A robot cannot call back: the acknowledge button is a link back to millwatch.
 import { createHmac } from 'node:crypto'
 import type { Language, Person } from '../../core/people.ts'
@@ -82,7 +83,10 @@ export function dingtalkSender(o: DingTalkOptions): (items: readonly Item[]) => 
       if (r.status !== 200) return httpFailure(r.status)
       const code = Number(r.json?.errcode ?? -1)
       if (code === 0) return { ok: true }
-      return { ok: false, retry: code === DINGTALK_THROTTLED || code === -1, error: `errcode ${code}: ${String(r.json?.errmsg ?? '')}`.slice(0, 200) }
+      // A robot that went over 20 a minute is throttled for 10 minutes (DingTalk's documentation):
+      // retry after 1, 2, 4, 8 minutes — meanwhile new alarms queue up and are merged.
+      const throttled = code === DINGTALK_THROTTLED
+      return { ok: false, retry: throttled || code === -1, ...(throttled && { retryAfterMs: 60_000 }), error: `errcode ${code}: ${String(r.json?.errmsg ?? '')}`.slice(0, 200) }
     } catch (err) {
       return networkFailure(err)
     }

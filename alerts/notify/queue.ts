@@ -20,6 +20,8 @@ export interface SendResult {
   /** Worth trying again later (throttled, network error, 5xx). */
   readonly retry?: boolean
   readonly error?: string
+  /** Throttled by the receiver: the first retry waits this long, doubling (at most 10 min). */
+  readonly retryAfterMs?: number
 }
 
 export interface Attempt {
@@ -151,7 +153,8 @@ export class ChannelQueue {
       const again = r.retry && attempt < this.o.maxAttempts && !this.closed
       this.o.log?.warn({ channel: this.o.channel, attempt, error: r.error, alarms: items.length, retry: again }, 'notification not delivered')
       if (!again) return
-      await this.o.clock.sleep(Math.min(30_000, (this.o.backoffMs ?? 1000) * 2 ** (attempt - 1)))
+      const wait = r.retryAfterMs ? Math.min(600_000, r.retryAfterMs * 2 ** (attempt - 1)) : Math.min(30_000, (this.o.backoffMs ?? 1000) * 2 ** (attempt - 1))
+      await this.o.clock.sleep(wait)
     }
   }
 }

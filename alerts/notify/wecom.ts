@@ -39,7 +39,8 @@ export function wecomSender(o: { webhook: string; timeoutMs: number }): (items: 
       if (r.status !== 200) return httpFailure(r.status)
       const code = Number(r.json?.errcode ?? -1)
       if (code === 0) return { ok: true }
-      return { ok: false, retry: code === WECOM_THROTTLED || code === -1, error: `errcode ${code}: ${String(r.json?.errmsg ?? '')}`.slice(0, 200) }
+      const throttled = code === WECOM_THROTTLED
+      return { ok: false, retry: throttled || code === -1, ...(throttled && { retryAfterMs: 60_000 }), error: `errcode ${code}: ${String(r.json?.errmsg ?? '')}`.slice(0, 200) }
     } catch (err) {
       return networkFailure(err)
     }

@@ -72,7 +72,8 @@ export class EscalationTracker {
       let skip = false // nobody at the last level: the next one now
       while (e.fired < plan.length && (skip || now >= e.since + plan[e.fired].afterMs)) {
         const step = plan[e.fired]
-        const duty = onCall(this.ctx.people, a.area ?? '', now, { timezone: this.ctx.timezone, escalation: this.ctx.escalation })
+        const area = a.area ?? this.ctx.people.areaOf.get(`${a.line}/${a.equipment}`) ?? ''
+        const duty = onCall(this.ctx.people, area, now, { timezone: this.ctx.timezone, escalation: this.ctx.escalation })
         const recipients = duty[step.level]
         e.fired++
         skip = recipients.length === 0

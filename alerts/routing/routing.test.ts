@@ -119,10 +119,16 @@ describe('escalation with a fake clock', () => {
 
   it('nobody on duty at a level: the next level at once', () => {
     const t = new EscalationTracker({ people, timezone: tz, escalation })
-    const c = change(1, { at: Z('2025-01-06T02:00:00Z') })
-    const noArea = { alarm: { ...c.alarm, area: undefined }, transition: { ...c.transition, area: undefined } }
-    t.observe(noArea)
+    const c = change(1, { at: Z('2025-01-06T02:00:00Z'), equipment: 'in-no-area' })
+    t.observe({ alarm: { ...c.alarm, area: undefined }, transition: { ...c.transition, area: undefined } })
     expect(summary(t.due(c.transition.at))).toEqual(['foreman:wang.fang'])
+  })
+
+  it('finds the area from people.yaml when the alarm does not name it', () => {
+    const t = new EscalationTracker({ people, timezone: tz, escalation })
+    const c = change(1, { at: Z('2025-01-06T02:00:00Z'), equipment: 'uncoiler' })
+    t.observe({ alarm: { ...c.alarm, area: undefined }, transition: { ...c.transition, area: undefined } })
+    expect(summary(t.due(c.transition.at))).toEqual(['operator:zhao.lei'])
   })
 })
 
