@@ -177,3 +177,47 @@ describe('config/channels.yaml', () => {
     expect(() => loadChannels(cfg.configDir, { SMTP_URL: 'smtp://127.0.0.1:2525' }, cfg.people)).toThrow(/SMTP_FROM/)
   })
 })
+
+describe('WeCom group robot', () => {
+  it('posts markdown in the reader language; 45009 (throttled) is retried', async () => {
+    const bodies: { msgtype: string; markdown: { content: string } }[] = []
+    let throttle = 1
+    const robot = await listen((req, res, body) => {
+      bodies.push(JSON.parse(body))
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify(throttle-- > 0 ? { errcode: 45009, errmsg: 'api freq out of limit' } : { errcode: 0, errmsg: 'ok' }))
+    })
+    closers.push(robot.close)
+    const deliveries: Delivery[] = []
+    let t = Date.now()
+    const d = createDispatcher({
+      channels: { timeoutMs: 5000, queueLimit: 100, wecom: { webhook: `${robot.url}/cgi-bin/webhook/send?key=k`, maxPerMinute: 20, maxAttempts: 3 } },
+      now: () => t,
+      sleep: async (ms) => void (t += ms),
+      onDelivery: (x) => deliveries.push(x),
+    })
+    closers.push(() => d.close())
+    d.notify([liu], change(3), info)
+    await d.idle()
+    expect(bodies).toHaveLength(2)
+    expect(bodies[1].msgtype).toBe('markdown')
+    expect(bodies[1].markdown.content).toContain('[高] stand3 vibration_mm_s — 报警')
+    expect(bodies[1].markdown.content).toContain('[确认 · 刘洋 Liu Yang](http://mill.test/inbox/ack?token=tok-liu.yang)')
+    expect(deliveries.map((x) => [x.channel, x.attempt, x.ok])).toEqual([['wecom', 1, false], ['wecom', 2, true]])
+  })
+})
+
+describe('an SMTP server that is down', () => {
+  it('is retried and every failed attempt recorded', async () => {
+    const smtp = await smtpServer()
+    const port = new URL(smtp.url).port
+    for (const c of closers.splice(0)) await c() // the server is gone
+    const deliveries: Delivery[] = []
+    const d = createDispatcher({ channels: { timeoutMs: 2000, queueLimit: 100, email: { url: `smtp://127.0.0.1:${port}`, from: 'millwatch@mill.test', maxAttempts: 2 } }, backoffMs: 10, onDelivery: (x) => deliveries.push(x) })
+    closers.push(() => d.close())
+    d.notify([tom], change(1), info)
+    await d.idle()
+    expect(deliveries.map((x) => [x.attempt, x.ok])).toEqual([[1, false], [2, false]])
+    expect(deliveries[0].error).toMatch(/smtp/)
+  })
+})
