@@ -63,7 +63,8 @@ export interface CoilService {
   poll(): Promise<number>
   /** (Re)computes and stores a coil's process summary from the stored telemetry. */
   summarize(id: string): Promise<StoredCoil | undefined>
-  get(id: string): Promise<StoredCoil | undefined>
+  get: CoilRecords['get']
+  detail: CoilRecords['detail']
   list: CoilRecords['list']
   genealogy(id: string): Promise<{ coil: CoilRecord; ancestors: CoilRecord[]; descendants: CoilRecord[] } | undefined>
   inspections: CoilRecords['inspections']
@@ -81,6 +82,8 @@ export interface CoilService {
   close(): Promise<void>
 }
 
+/** Telemetry reads in flight while a summary is computed. */
+const SUMMARY_READERS = 3
 const eventKey = (e: CoilEvent) => `${e.line}\u0000${e.coilId}\u0000${e.event}\u0000${e.ts}`
 const noAlarms = async () => [] as CoilAlarm[]
 
@@ -141,13 +144,17 @@ export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Pr
     const model = ctx.plant.lines.get(line)
     const telemetry: Record<string, Record<string, RawPoint[]>> = {}
     if (!model) return { telemetry, stands: [] as string[] }
-    const jobs: Promise<void>[] = []
-    for (const eq of model.equipment.values()) {
-      telemetry[eq.id] = {}
-      for (const sensor of eq.sensors.keys())
-        jobs.push(ctx.timeseries.range({ line, equipment: eq.id, sensor, from, to, limit: 2_000_000 }).then((p) => void (telemetry[eq.id][sensor] = p)))
+    const keys = [...model.equipment.values()].flatMap((eq) => ((telemetry[eq.id] = {}), [...eq.sensors.keys()].map((sensor) => ({ equipment: eq.id, sensor }))))
+    // A few reads in flight keep the store's reader connections busy; all 60 at once queue
+    // behind each other and were slower (measured in bench/coils.ts).
+    let next = 0
+    const worker = async () => {
+      for (let k = next++; k < keys.length; k = next++) {
+        const { equipment, sensor } = keys[k]
+        telemetry[equipment][sensor] = await ctx.timeseries.range({ line, equipment, sensor, from, to, limit: 2_000_000 })
+      }
     }
-    await Promise.all(jobs)
+    await Promise.all(Array.from({ length: SUMMARY_READERS }, worker))
     return { telemetry, stands: standsOf(model) }
   }
 
@@ -295,7 +302,8 @@ export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Pr
     applyEvent,
     poll,
     summarize,
-    get: (id) => store.get(id),
+    get: (id, o) => store.get(id, o),
+    detail: (id) => store.detail(id),
     list: (q) => store.list(q),
     genealogy,
     inspections: (id) => store.inspections(id),

@@ -172,7 +172,10 @@ export interface CoilStatusEntry {
 export interface CoilRecords {
   /** Inserts or replaces whole records; durable when resolved (up to 500 records in one commit). */
   upsert(coils: readonly StoredCoil[]): Promise<void>
-  get(id: string): Promise<StoredCoil | undefined>
+  /** `summary: false` leaves the process summary out (the public view needs none). */
+  get(id: string, opts?: { summary?: boolean }): Promise<StoredCoil | undefined>
+  /** The record, summary, inspections and history in one read (the coil page). */
+  detail(id: string): Promise<(StoredCoil & { inspections: CoilInspection[]; history: CoilStatusEntry[] }) | undefined>
   /** Newest start first; `from`/`to` bound the start time (epoch ms, [from, to)). */
   list(q: { limit?: number; status?: CoilStatus; line?: string; from?: number; to?: number }): Promise<CoilRecord[]>
   /** The coils split from this one. */

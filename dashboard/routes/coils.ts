@@ -48,8 +48,8 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
   const back = (reply: FastifyReply, id: string, message?: string) =>
     reply.redirect(`/coils/${encodeURIComponent(id)}${message ? `?message=${encodeURIComponent(message.slice(0, 300))}` : ''}`, 303)
 
-  async function mustGet(id: string) {
-    const c = isCoilId(id) ? await coils.get(id) : undefined
+  async function mustGet(id: string, summary = true) {
+    const c = isCoilId(id) ? await coils.get(id, { summary }) : undefined
     if (!c) throw errors.notFound(`no coil "${id.slice(0, 64)}"`)
     return c
   }
@@ -93,7 +93,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
         description: 'Attributes as in the line\'s coil events (grade, heat, parentId, entryThickness_mm, targetThickness_mm, width_mm, length_m, weight_t, …). Status changes go through hold/release.',
         body: { type: 'object', required: ['id', 'line'], properties: {
           id: { type: 'string', maxLength: 64 }, line: { type: 'string', maxLength: 64 },
-          startedAt: { type: ['number', 'string'] }, finishedAt: { type: ['number', 'string'] },
+          startedAt: { description: 'epoch ms or ISO 8601' }, finishedAt: { description: 'epoch ms or ISO 8601' },
         }, additionalProperties: true },
       },
     },
@@ -114,10 +114,10 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
     '/api/coils/:id',
     { schema: { summary: 'A coil: the full record with its process summary for signed-in users (coils:read), the public view (ID, grade, size, weight) for anyone else', tags, params: idParam } },
     async (req) => {
-      const c = await mustGet(req.params.id)
-      if (!canRead(req)) return { ...publicView(c.record), view: 'public' }
-      const [inspections, history] = await Promise.all([coils.inspections(c.record.id), coils.history(c.record.id)])
-      return { ...fullView(c.record, c.summary), tolerance_um: coils.tolerance_um(c.record), inspections, history, links: links(c.record), view: 'full' }
+      if (!canRead(req)) return { ...publicView((await mustGet(req.params.id, false)).record), view: 'public' }
+      const c = isCoilId(req.params.id) ? await coils.detail(req.params.id) : undefined
+      if (!c) throw errors.notFound(`no coil "${req.params.id.slice(0, 64)}"`)
+      return { ...fullView(c.record, c.summary), tolerance_um: coils.tolerance_um(c.record), inspections: c.inspections, history: c.history, links: links(c.record), view: 'full' }
     },
   )
 
@@ -135,7 +135,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
     '/api/coils/:id/qr.svg',
     { config: { permission: 'coils:read' }, schema: { summary: 'The coil\'s QR code (SVG) with the URL of its page', tags, params: idParam } },
     async (req, reply) => {
-      const c = await mustGet(req.params.id)
+      const c = await mustGet(req.params.id, false)
       return reply.type('image/svg+xml').header('cache-control', 'private, max-age=3600').send(await qrSvg(coils.qrUrl(c.record)))
     },
   )
@@ -144,7 +144,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
     '/api/coils/:id/qr.png',
     { config: { permission: 'coils:read' }, schema: { summary: 'The coil\'s QR code (PNG, error correction H, 10 px per module unless `px`)', tags, params: idParam, querystring: { type: 'object', properties: { px: { type: 'string' } } } } },
     async (req, reply) => {
-      const c = await mustGet(req.params.id)
+      const c = await mustGet(req.params.id, false)
       const modulePx = intParam('px', req.query.px, 10, 2, 40)
       return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(await qrPng(coils.qrUrl(c.record), { modulePx }))
     },
@@ -223,11 +223,11 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
 
   // ---- pages ----
   async function showCoil(req: FastifyRequest, reply: FastifyReply, id: string) {
-    const c = isCoilId(id) ? await coils.get(id) : undefined
+    const full = canRead(req)
+    const c = !isCoilId(id) ? undefined : full ? await coils.detail(id) : await coils.get(id, { summary: false })
     if (!c) return notFoundPage(req, reply, `There is no coil "${id.slice(0, 64)}" in millwatch.`)
     const r = c.record
     const product = productFor(coils.ctx.products, r.grade)
-    const full = canRead(req)
     const base = { record: r, productName: product && productName(product, lang(req)), standard: product?.standard, timeZone, signedIn: signedIn(req), lang: lang(req) }
     if (!full) return html(reply, coilPage({ ...base, full, qa: false, inspections: [], history: [], trace: [] }))
     let trace: Bucket[] = []
@@ -235,7 +235,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
       const stepMs = Math.max(100, Math.ceil((r.finishedAt - r.startedAt) / 300))
       trace = await ctx.timeseries.buckets({ line: r.line, equipment: 'exit', sensor: 'thickness_um', from: r.startedAt, to: r.finishedAt, stepMs }).catch(() => [])
     }
-    const [inspections, history] = await Promise.all([coils.inspections(r.id), coils.history(r.id)])
+    const { inspections, history } = c as Awaited<ReturnType<CoilService['detail']>> & object
     const qa = canQa(req) && req.actor.kind === 'person'
     const message = (req.query as { message?: string }).message
     return html(reply, coilPage({ ...base, summary: c.summary, full, qa, csrf: qa ? reply.generateCsrf() : undefined, inspections, history, trace, tolerance_um: coils.tolerance_um(r), message: message?.slice(0, 300) }))
@@ -255,7 +255,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
 
   app.get<{ Querystring: { code?: string } }>('/scan/resolve', { schema: { hide: true } }, async (req, reply) => {
     const code = String(req.query.code ?? '').trim().slice(0, MAX_CODE_LENGTH + 1)
-    if (isCoilId(code)) return (await coils.get(code)) ? reply.redirect(`/coils/${encodeURIComponent(code)}`, 303) : notFoundPage(req, reply, `There is no coil "${code}" in millwatch.`)
+    if (isCoilId(code)) return (await coils.get(code, { summary: false })) ? reply.redirect(`/coils/${encodeURIComponent(code)}`, 303) : notFoundPage(req, reply, `There is no coil "${code}" in millwatch.`)
     const target = resolveCodePath(code)
     if (isFailure(target)) return notFoundPage(req, reply, `This code names no coil: ${target.error}.`)
     return reply.redirect(`/coils/${encodeURIComponent(target.coilId)}`, 303)
@@ -269,7 +269,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
 
   app.get<{ Params: { id: string } }>('/coils/:id/label', { schema: { hide: true } }, async (req, reply) => {
     if (!canRead(req)) return needSignIn(req, reply)
-    const c = isCoilId(req.params.id) ? await coils.get(req.params.id) : undefined
+    const c = isCoilId(req.params.id) ? await coils.get(req.params.id, { summary: false }) : undefined
     if (!c) return notFoundPage(req, reply, `There is no coil "${req.params.id.slice(0, 64)}" in millwatch.`)
     const url = coils.qrUrl(c.record)
     return html(reply, labelPage({ record: c.record, svg: await qrSvg(url), url }, signedIn(req)))
