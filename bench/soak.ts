@@ -7,7 +7,8 @@
 // stuck sensor, a dropout, a thickness excursion, a strip break), so rules fire and alarms
 // are raised while the load runs. Every --sample seconds it prints RSS (/proc/PID/status
 // VmRSS), event-loop delay p99 (/metrics mw_nodejs_eventloop_lag_p99_seconds), the points
-// ingest took and the store's queue. At the end it counts every load series in the store
+// ingest took, those committed (ingested − the store's queue; a PUBACK follows the commit, so
+// this is what was acknowledged) and the queue itself. At the end it counts every load series in the store
 // and compares with what the generators got PUBACKs for (PUBACK = committed), and fits a
 // line to RSS over time: is memory flat, and was anything lost?
 //
@@ -163,7 +164,7 @@ while (!loadFinished) {
   const mm = Math.floor(s.tMin)
   const ss = Math.round((s.tMin - mm) * 60)
   log(
-    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
+    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
   )
   if (mw.proc.exitCode !== null) throw new Error(`millwatch exited during the soak:\n${mwOut}`)
 }
