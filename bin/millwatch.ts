@@ -43,7 +43,7 @@ process.stdout.write(
     `  web + API     ${mw.urls.http}   (API docs ${mw.urls.http}/docs, health ${mw.urls.http}/healthz)`,
     config.mqtt.url
       ? `  MQTT          external broker ${config.mqtt.url}`
-      : `  MQTT broker   ${mw.urls.mqtt}   WebSocket ${mw.urls.mqttWs}   (embedded; devices publish to plant/{line}/{equipment}/telemetry)`,
+      : `  MQTT broker   ${mw.urls.mqtt}   WebSocket ${mw.urls.mqttWs}${mw.urls.mqtts ? `   TLS ${mw.urls.mqtts}` : ''}   (embedded; ${config.mqtt.allowAnonymous ? 'anonymous devices allowed on loopback' : 'devices need credentials'})`,
     `  store         DuckDB in ${config.dataDir}`,
     mw.demoSignIn
       ? `  sign in       ${mw.demoSignIn.url}   (demo on this machine: one-time link for ${mw.demoSignIn.personId}; anyone here may read telemetry)`

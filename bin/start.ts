@@ -20,7 +20,7 @@ import { startSimulator } from '../simulators/publisher.ts'
 
 export interface Millwatch {
   /** where things listen, with the ports actually bound */
-  urls: { http: string; mqtt: string; mqttWs?: string }
+  urls: { http: string; mqtt: string; mqttWs?: string; mqtts?: string }
   /** the loopback demo's one-time sign-in link for the first admin */
   demoSignIn?: { personId: string; url: string }
   close(): Promise<void>
@@ -105,17 +105,30 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
 
     let mqttUrl: string
     let mqttWs: string | undefined
+    let mqtts: string | undefined
+    // What millwatch's own MQTT clients (the simulator) sign in with.
+    let internal: { username?: string; password?: string } = { username: config.mqtt.username, password: config.mqtt.password }
     if (config.mqtt.url) {
-      const source = await connectExternalSource({ log, ingest }, { url: config.mqtt.url, clientId: 'millwatch-ingest' })
+      const source = await connectExternalSource({ log, ingest }, { url: config.mqtt.url, clientId: 'millwatch-ingest', username: config.mqtt.username, password: config.mqtt.password })
       closers.push({ name: 'ingest-source', close: () => source.close() })
       publish = (topic, payload) => void source.client.publish(topic, payload, { qos: 1 })
       mqttUrl = config.mqtt.url
       parts.broker = 'external'
     } else {
       const broker: Broker = await startBroker(
-        { log, metrics, beforeAck: (topic, payload, clientId) => ingest.accept(topic, payload, clientId) },
-        { host: config.mqtt.host, port: config.mqtt.port, wsPort: config.mqtt.wsPort },
+        { log, metrics, credentials, beforeAck: (topic, payload, clientId) => ingest.accept(topic, payload, clientId) },
+        {
+          host: config.mqtt.host,
+          port: config.mqtt.port,
+          wsPort: config.mqtt.wsPort,
+          tlsPort: config.tls ? config.mqtt.tlsPort : undefined,
+          tls: config.tls,
+          allowAnonymous: config.mqtt.allowAnonymous,
+          limits: config.mqtt.limits,
+        },
       )
+      internal = broker.internal
+      if (broker.tlsPort !== undefined) mqtts = `mqtts://${config.mqtt.host}:${broker.tlsPort}`
       closers.push({ name: 'broker', close: () => broker.close() })
       publish = (topic, payload) =>
         broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => {
@@ -159,6 +172,8 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
         speed: config.simulator.speed,
         qos: 1,
         clientId: `millwatch-simulator-${process.pid}`,
+        username: internal.username,
+        password: internal.password,
         log: log.child({ part: 'simulator' }),
       })
       // The simulator stops first so its last readings are acknowledged before the broker goes.
@@ -168,7 +183,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
     ready = true
     const admin = [...config.people.byId.values()].find((p) => p.roles.includes('admin'))
     const demoSignIn = demo && admin ? { personId: admin.id, url: `${http}/login/once?token=${sessions.oneTimeLink(admin.id)}` } : undefined
-    return { urls: { http, mqtt: mqttUrl, mqttWs }, demoSignIn, close: closeAll }
+    return { urls: { http, mqtt: mqttUrl, mqttWs, mqtts }, demoSignIn, close: closeAll }
   } catch (err) {
     await closeAll()
     throw err
