@@ -123,7 +123,7 @@ describe('a channel that hangs', () => {
     closers.push(() => d.close())
     const t1 = performance.now()
     for (let i = 0; i < 3; i++) d.notify([tom], change(i), info)
-    expect(performance.now() - t1).toBeLessThan(20) // notify only queues
+    expect(performance.now() - t1).toBeLessThan(250) // notify only queues: far below the 1.5 s the hanging receiver costs
     await d.idle()
     const ding = deliveries.filter((x) => x.channel === 'dingtalk')
     const hook = deliveries.filter((x) => x.channel === 'webhook')
