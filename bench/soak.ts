@@ -15,7 +15,7 @@
 // Options: --minutes 30  --rate 250000  --lines 20  --sample 10  --fault SPEC (repeatable;
 // replaces the default scenarios)  --generators 2  --connections 20
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -106,7 +106,9 @@ async function countStored(http: string, from: number, to: number): Promise<numb
 }
 
 log(`soak — ${minutes} min at ${fmt(rate)} points/s on ${lineCount} lines (${generators} generators, ${connections} connections, QoS 1), simulator on tcm1 with faults: ${faults.join(' ')}`)
-const mw = await startMillwatch({ DATA_DIR: tempDir('mw-soak-data-'), CONFIG_DIR: benchConfig(lineCount + 1), LOG_LEVEL: 'warn' })
+const dataDir = tempDir('mw-soak-data-') // ~0.7 GB per 10 minutes at 250k points/s; removed at the end
+const configDir = benchConfig(lineCount + 1)
+const mw = await startMillwatch({ DATA_DIR: dataDir, CONFIG_DIR: configDir, LOG_LEVEL: 'warn' })
 let mwOut = ''
 mw.proc.stdout!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
 mw.proc.stderr!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
@@ -181,6 +183,7 @@ const simFinished = /"msg":"simulator finished"[^\n]*|simulator finished[^\n]*/.
 const simStats = simFinished ? /"messages":(\d+)[^\n]*"dropped":(\d+)/.exec(simErr) : null
 const finalRss = await rssMb(pid)
 await mw.stop()
+await Promise.all([dataDir, configDir].map((d) => rm(d, { recursive: true, force: true })))
 
 const xs = samples.map((s) => s.tMin)
 const rss = samples.map((s) => s.rssMb)
