@@ -17,7 +17,7 @@ try {
 
 const log = createLogger({ level: config.logLevel })
 const started = Date.now()
-const mw = await startMillwatch(config, log).catch((err: NodeJS.ErrnoException & { port?: number }) => {
+const mw = await startMillwatch(config, log, process.env).catch((err: NodeJS.ErrnoException & { port?: number }) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`millwatch refuses to start: ${err.message}\n`)
     return process.exit(78)

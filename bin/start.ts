@@ -13,6 +13,10 @@ import { connectExternalSource } from '../ingest/external.ts'
 import { openDuckDbStore } from '../store/duckdb/index.ts'
 import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
 import { startAlerts, type Alerts } from '../alerts/service.ts'
+import { loadChannels } from '../alerts/notify/config.ts'
+import { createDispatcher } from '../alerts/notify/dispatcher.ts'
+import { escalationNotifier } from '../alerts/notify/route.ts'
+import { startEscalation } from '../alerts/routing/escalation.ts'
 import { startCoils } from '../coils/service.ts'
 import { openCoilRecords } from '../store/duckdb/records-coils.ts'
 import { buildApp } from '../dashboard/app.ts'
@@ -28,7 +32,8 @@ export interface Millwatch {
 
 type Closer = { name: string; close: () => Promise<unknown> }
 
-export async function startMillwatch(config: Config, log: Logger): Promise<Millwatch> {
+/** `env` holds the notifier settings channels.yaml refers to (DINGTALK_WEBHOOK, SMTP_URL, …). */
+export async function startMillwatch(config: Config, log: Logger, env: Record<string, string | undefined> = {}): Promise<Millwatch> {
   const closers: Closer[] = []
   const parts: Record<string, string> = {}
   let ready = false
@@ -65,6 +70,30 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
     // Alarms publish on the topic tree through whichever broker is in use; it starts below.
     let publish: (topic: string, payload: string) => void = () => {}
     const alarmRecords = await openAlarmRecords(store.sql)
+    // Notification: who is on duty (people.yaml), escalation, and the channels (channels.yaml).
+    const channels = loadChannels(config.configDir, env, config.people)
+    const dispatcher = createDispatcher({
+      channels,
+      log: log.child({ part: 'notify' }),
+      onDelivery: (d) => void alarmRecords.addDeliveries([{ ...d }]).catch((err) => log.error({ err }, 'could not store a delivery')),
+    })
+    closers.push({ name: 'notify', close: async () => dispatcher.close() })
+    let describe: (key: string) => string | undefined = () => undefined
+    const escalation = startEscalation({
+      people: config.people,
+      timezone: config.plant.timezone,
+      escalation: channels.escalation,
+      log: log.child({ part: 'escalation' }),
+      onEscalate: escalationNotifier({
+        dispatcher,
+        publicUrl: config.publicUrl,
+        ackSecret: credentials.sessionSecret,
+        ackTtlMs: channels.ackTokenTtlMs,
+        timezone: config.plant.timezone,
+        describe: (change) => ({ description: describe(change.alarm.key) }),
+      }),
+    })
+    closers.push({ name: 'escalation', close: async () => escalation.stop() })
     const alerts: Alerts = await startAlerts({
       plant: config.plant,
       people: config.people,
@@ -73,9 +102,11 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       metrics,
       records: alarmRecords,
       publish: (topic, payload) => publish(topic, payload),
+      onChanges: (changes) => changes.forEach((c) => escalation.observe(c)),
     })
+    describe = (key) => alerts.engine.ruleOf(key)?.description
     closers.push({ name: 'alerts', close: () => alerts.close() })
-    parts.alerts = 'running'
+    parts.alerts = dispatcher.channels.length ? `running, notifying by ${dispatcher.channels.join(', ')}` : 'running (no notification channel configured)'
 
     const ingest = startIngest({
       plant: config.plant,
@@ -148,7 +179,7 @@ export async function startMillwatch(config: Config, log: Logger): Promise<Millw
       timeseries: store.timeseries,
       ingest,
       coils,
-      alerts: { alerts, records: alarmRecords },
+      alerts: { alerts, records: alarmRecords, escalation: channels.escalation, timezone: config.plant.timezone },
       health: () => ({ ready, parts }),
       auth: {
         credentials,

@@ -6,5 +6,6 @@ export function parseDuration(text: string | number): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim())
   if (!m) return undefined
   const ms = Number(m[1]) * UNITS[m[2]]
-  return Number.isFinite(ms) ? Math.round(ms) : undefined
+  // Beyond 2^53 ms integers are no longer exact, and no period of a plant is that long.
+  return Number.isFinite(ms) && ms <= Number.MAX_SAFE_INTEGER ? Math.round(ms) : undefined
 }

@@ -315,52 +315,52 @@ describe('decodeCoilEvent, property-based', () => {
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
 
 describe('decoders: bugs the properties found', () => {
-  // BUG: a ~20 KB payload nesting arrays 10 000 deep (well under maxPayloadBytes) makes
+  // Regression (was a bug): a ~20 KB payload nesting arrays 10 000 deep (well under maxPayloadBytes) makes
   // decodeTelemetry throw "RangeError: Maximum call stack size exceeded": JSON.parse copes,
   // but the reject detail runs JSON.stringify(value) on it (decode.ts, non_numeric), which
   // recurses. On the embedded broker the publish is refused without a PUBACK and without a
   // dead letter, so the device resends the same message after every reconnect: a poison
   // message that stalls the gateway's whole QoS 1 stream for good.
-  it.fails('rejects a deeply nested value as non_numeric instead of throwing', () => {
+  it('rejects a deeply nested value as non_numeric instead of throwing', () => {
     const payload = Buffer.from(`{"values":{"speed_mps":${nested(10_000)}}}`)
     const r = decodeTelemetry(plant, 'tcm1', 'stand1', payload, NOW, limits)
     expect(r.rejects.map((x) => x.reason)).toEqual(['non_numeric'])
   })
 
-  // BUG: same cause in the bad_timestamp detail (JSON.stringify(ts)), for telemetry and coils.
-  it.fails('rejects a deeply nested "ts" as bad_timestamp instead of throwing', () => {
+  // Regression (was a bug): same cause in the bad_timestamp detail (JSON.stringify(ts)), for telemetry and coils.
+  it('rejects a deeply nested "ts" as bad_timestamp instead of throwing', () => {
     const payload = Buffer.from(`{"ts":${nested(10_000)},"values":{"speed_mps":1}}`)
     expect(decodeTelemetry(plant, 'tcm1', 'stand1', payload, NOW, limits).rejects.map((x) => x.reason)).toEqual(['bad_timestamp'])
   })
 
-  // BUG: same cause in decodeCoilEvent's bad_shape detail (JSON.stringify(event)).
-  it.fails('rejects a deeply nested "event" as bad_shape instead of throwing', () => {
+  // Regression (was a bug): same cause in decodeCoilEvent's bad_shape detail (JSON.stringify(event)).
+  it('rejects a deeply nested "event" as bad_shape instead of throwing', () => {
     const r = decodeCoilEvent(plant, 'tcm1', Buffer.from(`{"event":${nested(10_000)},"coilId":"C1"}`), NOW, limits)
     expect(r.reject?.reason).toBe('bad_shape')
   })
 
-  // BUG: a deeply nested attribute is accepted, but JSON.stringify of the attributes throws,
+  // Regression (was a bug): a deeply nested attribute is accepted, but JSON.stringify of the attributes throws,
   // so the store's appendCoilEvents refuses the event ("attributes are not JSON", a 400) and
   // ingest treats that like a store failure: no PUBACK, the device resends forever.
-  it.fails('never accepts a coil event whose attributes the store cannot serialise', () => {
+  it('never accepts a coil event whose attributes the store cannot serialise', () => {
     const r = decodeCoilEvent(plant, 'tcm1', Buffer.from(`{"event":"start","coilId":"C1","grade":${nested(10_000)}}`), NOW, limits)
     if (r.event) expect(() => JSON.stringify(r.event!.attributes)).not.toThrow()
   })
 
-  // BUG: ingest accepts a coil ID made only of dots ("." or ".."), which coils/coil-id.ts
+  // Regression (was a bug): ingest accepts a coil ID made only of dots ("." or ".."), which coils/coil-id.ts
   // refuses — RFC 3986 removes such segments, so /api/coils/.. can never name the coil:
   // its events are stored but its record and label can never be opened.
-  it.fails('accepts only coil IDs the coil records can address', () => {
+  it('accepts only coil IDs the coil records can address', () => {
     const r = decodeCoilEvent(plant, 'tcm1', Buffer.from('{"event":"start","coilId":".."}'), NOW, limits)
     expect(r.event === undefined || isCoilId(r.event.coilId)).toBe(true)
   })
 
-  // BUG (core/time.ts): an ISO 8601 time without a zone designator ("2025-11-24T10:00:00")
+  // Regression (was a bug in core/time.ts): an ISO 8601 time without a zone designator ("2025-11-24T10:00:00")
   // is read by Date.parse in the time zone of the millwatch process (TZ), not in the plant's
   // configured zone nor rejected: the same payload is stored 8 h apart on a host in UTC and
   // one in Asia/Shanghai, and a gateway sending local time west of the host is stored hours
   // in the past without any dead letter. The same parser reads /api/series' from and to.
-  it.fails('reads a time without zone designator the same whatever the host time zone', () => {
+  it('reads a time without zone designator the same whatever the host time zone', () => {
     const before = process.env.TZ
     const payload = Buffer.from('{"ts":"2025-11-24T09:00:00","values":{"speed_mps":1}}')
     const at = (tz: string) => {
@@ -376,9 +376,9 @@ describe('decoders: bugs the properties found', () => {
     }
   })
 
-  // BUG (core/time.ts): V8's Date.parse rolls an impossible calendar date over instead of
+  // Regression (was a bug in core/time.ts): V8's Date.parse rolls an impossible calendar date over instead of
   // refusing it: "2025-11-31T09:00:00Z" is stored as 2025-12-01T09:00:00Z.
-  it.fails('rejects an impossible calendar date rather than storing it on another day', () => {
+  it('rejects an impossible calendar date rather than storing it on another day', () => {
     const r = decodeTelemetry(plant, 'tcm1', 'stand1', Buffer.from('{"ts":"2025-11-31T09:00:00Z","values":{"speed_mps":1}}'), Date.parse('2025-12-01T09:00:00Z'), limits)
     expect(r.rejects.map((x) => x.reason)).toEqual(['bad_timestamp'])
   })
@@ -396,21 +396,19 @@ const corpus = (kind: string) =>
     .sort()
     .map((f) => ({ file: f, payload: readFileSync(join(FUZZ, kind, f)), outcome: f.split('.').at(-2)!.split('+').sort() }))
 
-/** Corpus files that reproduce the bugs above: replayed with `it.fails` until they are fixed. */
-const KNOWN_BUGS = new Set(['deep-array-value.non_numeric.json', 'deep-ts.bad_timestamp.json', 'deep-object-value.non_numeric.json', 'deep-event.bad_shape.json', 'deep-attribute.bad_shape.json'])
 
 describe('fuzz corpus', () => {
   const telemetry = corpus('telemetry')
   it('has a few dozen telemetry inputs', () => expect(telemetry.length).toBeGreaterThanOrEqual(30))
   for (const c of telemetry)
-    (KNOWN_BUGS.has(c.file) ? it.fails : it)(`telemetry ${c.file}`, () => {
+    it(`telemetry ${c.file}`, () => {
       const r = decodeTelemetry(plant, 'tcm1', 'stand3', c.payload, NOW, limits)
       checkTelemetry('tcm1', 'stand3', c.payload, r)
       const got = [...new Set([...(r.points.length ? ['points'] : []), ...r.rejects.map((x) => x.reason)])].sort()
       expect(got).toEqual(c.outcome)
     })
   for (const c of corpus('coil'))
-    (KNOWN_BUGS.has(c.file) ? it.fails : it)(`coil ${c.file}`, () => {
+    it(`coil ${c.file}`, () => {
       const r = decodeCoilEvent(plant, 'tcm1', c.payload, NOW, limits)
       checkCoil('tcm1', c.payload, r)
       if (r.event) expect(() => JSON.stringify(r.event!.attributes)).not.toThrow()

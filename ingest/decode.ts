@@ -20,6 +20,24 @@ export interface TelemetryResult {
   values?: Record<string, number>
 }
 
+/** A short, safe description of a bad value: never recurses (a 10 000-deep array overflows JSON.stringify). */
+function preview(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40))
+  if (Array.isArray(v)) return 'an array'
+  if (v === null) return 'null'
+  if (typeof v === 'object') return 'an object'
+  return String(v).slice(0, 40)
+}
+
+/** How deep JSON nests, stopping early: coil attributes deeper than this cannot be stored. */
+function depthExceeds(v: unknown, max: number): boolean {
+  if (typeof v !== 'object' || v === null) return false
+  if (max === 0) return true
+  for (const x of Object.values(v)) if (depthExceeds(x, max - 1)) return true
+  return false
+}
+const MAX_ATTRIBUTE_DEPTH = 16
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -38,7 +56,7 @@ function parseJson(payload: Uint8Array, limits: DecodeLimits): { value?: unknown
 function messageTime(ts: unknown, receivedAt: number, limits: DecodeLimits): { ts?: number; reject?: Reject } {
   if (ts === undefined || ts === null) return { ts: receivedAt }
   const ms = parseTimestamp(ts)
-  if (ms === undefined) return { reject: { reason: 'bad_timestamp', detail: `ts ${JSON.stringify(ts).slice(0, 60)} is neither epoch ms nor ISO 8601` } }
+  if (ms === undefined) return { reject: { reason: 'bad_timestamp', detail: `ts ${preview(ts)} is neither epoch ms nor an ISO 8601 time with a zone (Z or ±hh:mm)` } }
   if (ms > receivedAt + limits.maxFutureSkewMs)
     return { reject: { reason: 'future_timestamp', detail: `ts ${new Date(ms).toISOString()} is ahead of the time of receipt by more than ${limits.maxFutureSkewMs} ms` } }
   if (ms < receivedAt - limits.maxPastAgeMs)
@@ -76,7 +94,7 @@ export function decodeTelemetry(
     if (!sensor) {
       rejects.push({ reason: 'unknown_sensor', sensor: sensorId, detail: `no sensor "${sensorId.slice(0, 64)}" on ${line}/${equipment}` })
     } else if (typeof value !== 'number') {
-      rejects.push({ reason: 'non_numeric', sensor: sensorId, detail: `value ${JSON.stringify(value)?.slice(0, 60)} is not a number` })
+      rejects.push({ reason: 'non_numeric', sensor: sensorId, detail: `value ${preview(value)} is not a number` })
     } else if (!Number.isFinite(value)) {
       rejects.push({ reason: 'non_finite', sensor: sensorId, detail: `value ${value} is not finite` })
     } else if (value < sensor.range[0] || value > sensor.range[1]) {
@@ -96,7 +114,8 @@ export function decodeTelemetry(
   return { points, rejects, ts, values }
 }
 
-const COIL_ID = /^[A-Za-z0-9_.-]{1,64}$/
+// Not "." or "..": a coil ID is a path segment of its QR link.
+const COIL_ID = /^(?!\.+$)[A-Za-z0-9_.-]{1,64}$/
 
 export function decodeCoilEvent(
   plant: Plant,
@@ -112,10 +131,12 @@ export function decodeCoilEvent(
   if (!isPlainObject(msg)) return { reject: { reason: 'bad_shape', detail: 'expected a JSON object' } }
   const { event, coilId, ts, ...attributes } = msg
   if (event !== 'start' && event !== 'finish')
-    return { reject: { reason: 'bad_shape', detail: `"event" must be "start" or "finish", not ${JSON.stringify(event)?.slice(0, 40)}` } }
+    return { reject: { reason: 'bad_shape', detail: `"event" must be "start" or "finish", not ${preview(event)}` } }
   if (typeof coilId !== 'string' || !COIL_ID.test(coilId))
     return { reject: { reason: 'bad_shape', detail: '"coilId" must be 1–64 letters, digits, "_", "-" or "."' } }
   const time = messageTime(ts, receivedAt, limits)
   if (time.reject) return { reject: time.reject }
+  if (depthExceeds(attributes, MAX_ATTRIBUTE_DEPTH))
+    return { reject: { reason: 'bad_shape', detail: `attributes nest deeper than ${MAX_ATTRIBUTE_DEPTH} levels` } }
   return { event: { line, coilId, event, ts: time.ts!, attributes } }
 }

@@ -120,7 +120,18 @@ export function startIngest(ctx: IngestContext): Ingest {
       reject(topic, payload, [r.reject], at, clientId)
       return undefined
     }
-    return durable(ctx.records.appendCoilEvents([r.event!]), at)
+    // Telemetry points are fully validated above, so the store refuses them only when it is
+    // failing (the device must resend). A coil event's attributes are free-form: should the
+    // store refuse them for good (a 4xx), the event becomes a dead letter and is acknowledged —
+    // refusing it would make the gateway resend it forever, and nothing after it would flow.
+    const event = r.event!
+    return durable(
+      ctx.records.appendCoilEvents([event]).catch((err: { statusCode?: number; message: string }) => {
+        if (!(err.statusCode && err.statusCode < 500)) throw err
+        reject(topic, payload, [{ reason: 'bad_shape', detail: `the records store refused the event: ${err.message.slice(0, 200)}` }], at, clientId)
+      }),
+      at,
+    )
   }
 
   return {

@@ -9,6 +9,8 @@ import { loadRuleDefinition } from '../../alerts/rules/load.ts'
 import { conditionSensors } from '../../alerts/rules/types.ts'
 import type { Alerts } from '../../alerts/service.ts'
 import { mergeSeries, whatIf } from '../../alerts/what-if.ts'
+import type { EscalationConfig } from '../../alerts/notify/config.ts'
+import { onCall, onCallToJson } from '../../alerts/routing/oncall.ts'
 import { errors } from '../../core/errors.ts'
 import type { People } from '../../core/people.ts'
 import type { Plant } from '../../core/plant.ts'
@@ -23,6 +25,9 @@ export interface AlertsRoutesContext {
   plant: Plant
   people: People
   auth: AuthContext
+  /** channels.yaml escalation (managers per area) and the plant time zone, for GET /api/oncall */
+  escalation?: EscalationConfig
+  timezone?: string
   now?: () => number
 }
 
@@ -148,6 +153,20 @@ export const alertsRoutes = (ctx: AlertsRoutesContext) => async (app: FastifyIns
         series[sensor] = await ctx.timeseries.range({ line: b.line, equipment: b.equipment, sensor, from, to, limit: 5_000_000 })
       const result = whatIf(rule, mergeSeries(series), { until: to })
       return { from, to, rule: { key: rule.key, priority: rule.priority, description: rule.description }, ...result }
+    },
+  )
+
+  app.get<{ Querystring: { area?: string; at?: string } }>(
+    '/api/oncall',
+    {
+      config: { permission: 'alerts:read' },
+      schema: { summary: 'Who is responsible for an area now (or at a given time): operator on shift, foreman, maintenance manager', tags: ['alerts'], querystring: { type: 'object', required: ['area'], properties: { area: str, at: str } } },
+    },
+    async (req) => {
+      const area = req.query.area!
+      if (!ctx.people.file.areas[area]) throw errors.notFound(`no area "${area.slice(0, 60)}"; areas: ${Object.keys(ctx.people.file.areas).join(', ')}`)
+      const at = req.query.at ? timeRange({ to: req.query.at }, now(), 0).to : now()
+      return onCallToJson(onCall(ctx.people, area, at, { timezone: ctx.timezone, escalation: ctx.escalation }))
     },
   )
 }

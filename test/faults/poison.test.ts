@@ -14,12 +14,12 @@ afterEach(async () => {
 })
 
 describe('fault: a poisonous message in the stream', () => {
-  // BUG (ingest/decode.ts): decodeTelemetry throws RangeError (JSON.stringify of the value
+  // Regression (was a bug in ingest/decode.ts): decodeTelemetry throws RangeError (JSON.stringify of the value
   // for the reject detail recurses 10 000 deep); the broker refuses the publish without a
   // PUBACK and closes the connection; mqtt.js resends it first after every reconnect, so the
   // gateway's stream stops for good: the readings after it are never acknowledged nor
-  // stored. ingest/decode.property.test.ts has the decoder-level tests. Remove `.fails` once fixed.
-  it.fails('rejects it as a dead letter and keeps storing the readings after it', { timeout: 60_000 }, async () => {
+  // stored. ingest/decode.property.test.ts has the decoder-level tests.
+  it('rejects it as a dead letter and keeps storing the readings after it', { timeout: 60_000 }, async () => {
     const m = await spawnMillwatch({ DATA_DIR: tempDir('mw-fault-poison-') })
     cleanup.push(() => m.stop('SIGKILL'))
     const device = mqtt.connect(m.mqtt, { clientId: 'gw-poison', reconnectPeriod: 250 })
