@@ -23,7 +23,7 @@ import { productFor, thicknessTolerance_um, type ProductCatalog } from './produc
 import { qrUrl } from './qr.ts'
 import { splitCoil, type ChildSpec } from './split.ts'
 import { transition } from './status.ts'
-import { standsOf, summarizeCoil, type CoilAlarm, type ProcessSummary } from './summary.ts'
+import { SENSORS, standsOf, summarizeCoil, type CoilAlarm, type ProcessSummary } from './summary.ts'
 
 export interface CoilsContext {
   plant: Plant
@@ -84,6 +84,7 @@ export interface CoilService {
 
 /** Telemetry reads in flight while a summary is computed. */
 const SUMMARY_READERS = 3
+const SUMMARY_SENSORS: ReadonlySet<string> = new Set(Object.values(SENSORS))
 const eventKey = (e: CoilEvent) => `${e.line}\u0000${e.coilId}\u0000${e.event}\u0000${e.ts}`
 const noAlarms = async () => [] as CoilAlarm[]
 
@@ -144,7 +145,10 @@ export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Pr
     const model = ctx.plant.lines.get(line)
     const telemetry: Record<string, Record<string, RawPoint[]>> = {}
     if (!model) return { telemetry, stands: [] as string[] }
-    const keys = [...model.equipment.values()].flatMap((eq) => ((telemetry[eq.id] = {}), [...eq.sensors.keys()].map((sensor) => ({ equipment: eq.id, sensor }))))
+    // Only the series the summary reads (22 of the default plant's 62): each read is a query,
+    // and these are what "how it was rolled" is made of. Others stay one click away as trends.
+    const keys = [...model.equipment.values()].flatMap((eq) =>
+      ((telemetry[eq.id] = {}), [...eq.sensors.keys()].filter((s) => SUMMARY_SENSORS.has(s)).map((sensor) => ({ equipment: eq.id, sensor }))))
     // A few reads in flight keep the store's reader connections busy; all 60 at once queue
     // behind each other and were slower (measured in bench/coils.ts).
     let next = 0
