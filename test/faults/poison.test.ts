@@ -33,7 +33,7 @@ describe('fault: a poisonous message in the stream', () => {
     send(100, `{"ts":${t0 + 100},"values":{"speed_mps":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`)
     for (let i = 101; i < 200; i++) send(i, JSON.stringify({ ts: t0 + i, values: { speed_mps: 2 } }))
 
-    await until(() => acked.size === 200, 'all 200 publishes acknowledged', 6000)
+    await until(() => acked.size === 200, 'all 200 publishes acknowledged', 30_000)
     expect(await rawPoints(m.http, { equipment: 'stand2', sensor: 'speed_mps' }, t0, t0 + 200)).toHaveLength(199)
   })
 })
