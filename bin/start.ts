@@ -13,6 +13,7 @@ import { connectExternalSource } from '../ingest/external.ts'
 import { openDuckDbStore } from '../store/duckdb/index.ts'
 import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
 import { startAlerts, type Alerts } from '../alerts/service.ts'
+import { alarmsDuring } from '../alerts/during.ts'
 import { loadChannels } from '../alerts/notify/config.ts'
 import { createDispatcher } from '../alerts/notify/dispatcher.ts'
 import { escalationNotifier } from '../alerts/notify/route.ts'
@@ -130,6 +131,8 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       timeseries: store.timeseries,
       records: store.records,
       coils: await openCoilRecords(store.sql),
+      // "How it was rolled" lists every alarm active while the coil was on the mill.
+      alarmsDuring: (line, from, to) => alarmsDuring(alarmRecords, line, from, to),
     })
     closers.push({ name: 'coils', close: () => coils.close() })
     parts.coils = 'running'
