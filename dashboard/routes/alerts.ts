@@ -103,7 +103,7 @@ export const alertsRoutes = (ctx: AlertsRoutesContext) => async (app: FastifyIns
       schema: {
         summary: 'Shelve an alarm for a while, with a reason (ISA-18.2 shelving always expires)',
         tags: ['alerts'],
-        body: { type: 'object', required: ['reason'], properties: { minutes: { type: 'number', minimum: 1, maximum: 1440 }, until: { type: ['string', 'number'] }, reason: { type: 'string', minLength: 3, maxLength: 500 } } },
+        body: { type: 'object', required: ['reason'], properties: { minutes: { type: 'number', minimum: 1, maximum: 1440 }, until: { anyOf: [{ type: 'string', maxLength: 40 }, { type: 'number' }] }, reason: { type: 'string', minLength: 3, maxLength: 500 } } },
       },
     },
     async (req) => {
