@@ -1,19 +1,10 @@
 // The alarms that were active on a line during a time window (a coil's time on the mill),
 // from the stored ISA-18.2 transitions: an occurrence is active from its activation to the
 // transition that clears its condition.
+import type { AlarmOccurrence } from '../core/payloads.ts'
 import type { AlarmRecords, AlarmTransitionRecord } from '../store/types.ts'
 
-export interface ActiveAlarm {
-  id: string
-  line: string
-  equipment: string
-  sensor: string
-  rule: string
-  priority: 'critical' | 'high' | 'medium' | 'low'
-  raisedAt: number
-  clearedAt?: number
-  value?: number
-}
+export type ActiveAlarm = AlarmOccurrence
 
 /** Pure: transitions (any order) → occurrences on `line` overlapping [from, to). */
 export function activeDuring(transitions: readonly AlarmTransitionRecord[], line: string, from: number, to: number): ActiveAlarm[] {

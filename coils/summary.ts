@@ -2,6 +2,7 @@
 // The wiring fetches each series with TimeSeriesStore.range over [start, finish) and passes
 // them in; nothing here does I/O. A 10-minute coil at 10 Hz on ~60 sensors is ~360k points,
 // so everything is one or two plain loops per series (coils/bench-summary.ts measures it).
+import type { AlarmOccurrence } from '../core/payloads.ts'
 import type { Line } from '../core/plant.ts'
 import type { RawPoint } from '../store/types.ts'
 import { thicknessSummary, type ThicknessSummary } from './thickness.ts'
@@ -20,18 +21,7 @@ export const SENSORS = Object.freeze({
 })
 
 /** An alarm that was active while the coil was on the mill; the alerts part supplies them. */
-export interface CoilAlarm {
-  id: string
-  line: string
-  equipment: string
-  sensor: string
-  rule: string
-  priority: 'critical' | 'high' | 'medium' | 'low'
-  /** epoch ms */
-  raisedAt: number
-  clearedAt?: number
-  value?: number
-}
+export type CoilAlarm = AlarmOccurrence
 
 export interface SummaryInput {
   /** the coil's time on the mill, [from, to) in epoch ms */

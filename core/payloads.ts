@@ -42,3 +42,18 @@ export interface CoilEvent {
   ts: number
   attributes: Record<string, unknown>
 }
+
+/** One occurrence of an alarm, from activation to clearing: what the alerts part reports to
+ * others (e.g. a coil's "alarms while it was on the mill"). */
+export interface AlarmOccurrence {
+  id: string
+  line: string
+  equipment: string
+  sensor: string
+  rule: string
+  priority: 'critical' | 'high' | 'medium' | 'low'
+  /** epoch ms */
+  raisedAt: number
+  clearedAt?: number
+  value?: number
+}
