@@ -33,6 +33,9 @@ export interface Millwatch {
 
 type Closer = { name: string; close: () => Promise<unknown> }
 
+/** Readings waiting for a commit beyond which devices are slowed down (a few seconds at full rate). */
+const CONGESTED_POINTS = 500_000
+
 /** `env` holds the notifier settings channels.yaml refers to (DINGTALK_WEBHOOK, SMTP_URL, …). */
 export async function startMillwatch(config: Config, log: Logger, env: Record<string, string | undefined> = {}): Promise<Millwatch> {
   const closers: Closer[] = []
@@ -150,7 +153,13 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       parts.broker = 'external'
     } else {
       const broker: Broker = await startBroker(
-        { log, metrics, credentials, beforeAck: (topic, payload, clientId) => ingest.accept(topic, payload, clientId) },
+        {
+          log,
+          metrics,
+          credentials,
+          beforeAck: (topic, payload, clientId) => ingest.accept(topic, payload, clientId),
+          congested: () => store.timeseries.stats().pending > CONGESTED_POINTS,
+        },
         {
           host: config.mqtt.host,
           port: config.mqtt.port,

@@ -36,6 +36,8 @@ export interface BrokerContext {
   metrics: Registry
   /** Called before a publish is acknowledged; a returned promise delays the PUBACK. */
   beforeAck?: BeforeAck
+  /** true while the store is behind: publishes then wait for their commit before the socket is read on */
+  congested?: () => boolean
   /** device credentials (a core/credentials.ts Credentials); without them only anonymous (if allowed) and internal clients connect */
   credentials?: DeviceCredentials
 }
@@ -61,7 +63,7 @@ export async function startBroker(ctx: BrokerContext, opts: BrokerOptions): Prom
   if (!allowAnonymous && !ctx.credentials) log.warn('anonymous MQTT clients are refused and there are no device credentials: only millwatch itself can connect')
   const internal = createInternalCredential()
   const refusals = createRefusals(log, ctx.metrics)
-  const policy = createPolicy({ log, refusals, limits, beforeAck: ctx.beforeAck })
+  const policy = createPolicy({ log, refusals, limits, beforeAck: ctx.beforeAck, congested: ctx.congested })
 
   const aedes = await Aedes.createBroker({
     // No ceiling on messages in flight inside mqemitter. A ceiling does not bound memory (aedes

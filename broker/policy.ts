@@ -3,6 +3,7 @@
 // drops) → ingest's beforeAck. A refused publish is never stored; a throttled one is stored
 // and acknowledged when its turn comes.
 import type { Aedes, Client, PublishPacket, Subscription } from 'aedes'
+import mqttPacket from 'mqtt-packet'
 import type { Logger } from '../core/log.ts'
 import { publishRefusal, subscribeAllowed, type Identity } from './acl.ts'
 import { remoteAddress } from './auth.ts'
@@ -30,7 +31,7 @@ interface ClientState {
   subscriptions: Set<string>
 }
 
-export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Partial<BrokerLimits>; beforeAck?: BeforeAck }) {
+export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Partial<BrokerLimits>; beforeAck?: BeforeAck; congested?: () => boolean }) {
   const { log, refusals, limits } = o
   const clients = new WeakMap<Client, ClientState>()
   const usernameOf = (who: Identity | undefined) => (who?.kind === 'device' ? who.username : who?.kind)
@@ -53,13 +54,38 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
       pending.catch((err: Error) => log.warn({ err: err.message, clientId: client.id }, 'store did not commit a QoS 0 publish'))
       return done(null)
     }
+    if (o.congested?.()) {
+      // The store is behind: hold this client's socket until its publish is committed, so
+      // devices slow down instead of filling memory (back-pressure).
+      pending.then(
+        () => done(null),
+        (err: Error) => {
+          log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, the device will resend')
+          done(err)
+        },
+      )
+      return
+    }
+    // aedes reads a client's next socket buffer only once every publish of the last one is
+    // done; waiting here for the commit would make each message — a limit crossing among
+    // them — wait for the store before the rules see it. So aedes is told this publish is
+    // QoS 0 (it sends no PUBACK and reads on), and the PUBACK is written here once the commit
+    // resolves. Commits resolve in order, so PUBACKs keep the order of the PUBLISHes (MQTT
+    // 3.1.1 §4.6). A failed commit closes the connection: the device resends what it had no
+    // PUBACK for. Subscribers of the embedded broker receive such telemetry at QoS 0.
+    const messageId = packet.messageId
+    packet.qos = 0
     pending.then(
-      () => done(null),
+      () => {
+        if (!client.closed && messageId !== undefined) mqttPacket.writeToStream({ cmd: 'puback', messageId }, client.conn as never)
+      },
       (err: Error) => {
-        log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, the device will resend')
-        done(err)
+        if (client.closed) return // said once per connection
+        log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, closing the connection so the device resends')
+        client.conn.destroy()
       },
     )
+    done(null)
   }
 
   return {
