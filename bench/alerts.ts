@@ -22,9 +22,8 @@ import { listen } from '../alerts/notify/testing.ts'
 import { onCall, LEVELS } from '../alerts/routing/oncall.ts'
 import { loadChannels } from '../alerts/notify/config.ts'
 import { alarmBenchConfig } from './lib/alarm-config.ts'
-import { runLoad, startMillwatch, tempDir } from './lib/processes.ts'
+import { runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
 import { fmt, peakRssMb, summarize } from './lib/stats.ts'
-import type { LoadReport } from './load.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -230,21 +229,7 @@ const base = latencies('baseline')
 log(`  baseline: ${base.n} probes, p50 ${fmt(base.first.p50, 1)} / p99 ${fmt(base.first.p99, 1)} ms`)
 
 log(`  background load ${fmt(rate)} points/s for ${loadedMs / 1000} s …`)
-const perGen = lines.length / generators
-const loadDone = Promise.all(
-  Array.from({ length: generators }, (_, g) =>
-    runLoad<LoadReport>({
-      url: mw.mqtt,
-      lines: lines.slice(Math.round(g * perGen), Math.round((g + 1) * perGen)),
-      msgsPerSecond: rate / 10 / generators,
-      durationMs: loadedMs,
-      clients: connections / generators,
-      window: 500,
-      seed: g + 1,
-      clientPrefix: `alerts-load-${g}`,
-    }),
-  ),
-)
+const loadDone = runLoadSplit({ url: mw.mqtt, lines, pointsPerSecond: rate, durationMs: loadedMs, generators, connections, clientPrefix: 'alerts-load' })
 const loadAvgDuring: number[] = []
 const avgTimer = setInterval(() => loadAvgDuring.push(loadavg()[0]), 5000)
 await sleep(1000) // generators connected and running

@@ -8,7 +8,7 @@
 // counts. Options: --rates 100000,200000 (points/s)  --seconds 10  --lines 20
 import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
-import { benchConfig, runLoad, startMillwatch, startMosquitto, tempDir } from './lib/processes.ts'
+import { benchConfig, runLoadSplit, startMillwatch, startMosquitto, tempDir } from './lib/processes.ts'
 import { fmt, peakRssMb, summarize } from './lib/stats.ts'
 import type { LoadReport } from './load.ts'
 
@@ -42,21 +42,7 @@ interface StepResult {
 const log = (s: string) => process.stderr.write(`${s}\n`)
 
 async function drive(url: string, target: number, label: string): Promise<LoadReport> {
-  const perGen = lines.length / generators
-  const reports = await Promise.all(
-    Array.from({ length: generators }, (_, g) =>
-      runLoad<LoadReport>({
-        url,
-        lines: lines.slice(Math.round(g * perGen), Math.round((g + 1) * perGen)),
-        msgsPerSecond: target / 10 / generators,
-        durationMs: seconds * 1000,
-        clients: connections / generators,
-        window: 500,
-        seed: g + 1,
-        clientPrefix: `${label}-${target}-${g}`,
-      }),
-    ),
-  )
+  const reports = await runLoadSplit({ url, lines, pointsPerSecond: target, durationMs: seconds * 1000, generators, connections, clientPrefix: `${label}-${target}` })
   const elapsedMs = Math.max(...reports.map((r) => r.elapsedMs))
   return {
     sent: reports.reduce((n, r) => n + r.sent, 0),

@@ -19,9 +19,8 @@ import { readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchConfig, ROOT, runLoad, startMillwatch, tempDir } from './lib/processes.ts'
+import { benchConfig, ROOT, runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
 import { fmt } from './lib/stats.ts'
-import type { LoadReport } from './load.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -125,21 +124,7 @@ let simErr = ''
 sim.stderr!.on('data', (d) => (simErr = (simErr + d).slice(-20_000)))
 const simDone = new Promise<number | null>((r) => sim.once('exit', (code) => r(code)))
 
-const perGen = loadLines.length / generators
-const load = Promise.all(
-  Array.from({ length: generators }, (_, g) =>
-    runLoad<LoadReport>({
-      url: mw.mqtt,
-      lines: loadLines.slice(Math.round(g * perGen), Math.round((g + 1) * perGen)),
-      msgsPerSecond: rate / 10 / generators,
-      durationMs,
-      clients: connections / generators,
-      window: 500,
-      seed: g + 1,
-      clientPrefix: `soak-${g}`,
-    }),
-  ),
-)
+const load = runLoadSplit({ url: mw.mqtt, lines: loadLines, pointsPerSecond: rate, durationMs, generators, connections, clientPrefix: 'soak' })
 
 const samples: Sample[] = []
 const t0 = performance.now()

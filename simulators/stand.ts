@@ -2,7 +2,7 @@
 // HGC cylinder, vibration velocity probe and bearing RTD, fed by the rolling physics.
 import type { Grade } from './coils.ts'
 import { Ar1, lag, type Rng } from './random.ts'
-import { DRIVE_MASS_KG, driveForce_kN, rollForce, rollGap_mm } from './rolling.ts'
+import { DRIVE_MASS_KG, driveForce_kN, rollForce, rollGap_mm, type BiteInput } from './rolling.ts'
 
 /** DC mill motor: rated armature voltage, base speed (fraction of the stand's top speed). */
 const ARMATURE_V = 1050
@@ -18,19 +18,11 @@ const BALANCE_BAR = 20
 const HGC_KN_PER_BAR = 100
 const AMBIENT_C = 38
 
-export interface StandInput {
+/** What the roll bite needs (rolling.ts), plus the stand's own state. */
+export interface StandInput extends BiteInput {
   dtS: number
   strip: boolean
-  speed_mps: number
   accel_mps2: number
-  grade: Grade
-  width_mm: number
-  hIn: number
-  hOut: number
-  strainIn: number
-  strainOut: number
-  backTension_kN: number
-  frontTension_kN: number
   /** Bearing damage 0…1 (bearing-wear fault). */
   wear: number
   /** Force change from an exit-thickness error (plastic modulus × error). */

@@ -1,5 +1,6 @@
 // Child processes the benchmarks run beside each other: millwatch itself, Mosquitto, and
 // load generators.
+import type { LoadReport } from '../load.ts'
 import { spawn, fork, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -92,3 +93,33 @@ export function runLoad<T>(options: object): Promise<T> {
 }
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))
+
+/**
+ * The benchmarks' background load: `lines` split evenly over `generators` processes, each
+ * publishing 10-value messages over its share of `connections`, 500 in flight per connection.
+ */
+export function runLoadSplit(o: {
+  url: string
+  lines: readonly string[]
+  pointsPerSecond: number
+  durationMs: number
+  generators: number
+  connections: number
+  clientPrefix: string
+}): Promise<LoadReport[]> {
+  const perGen = o.lines.length / o.generators
+  return Promise.all(
+    Array.from({ length: o.generators }, (_, g) =>
+      runLoad<LoadReport>({
+        url: o.url,
+        lines: o.lines.slice(Math.round(g * perGen), Math.round((g + 1) * perGen)),
+        msgsPerSecond: o.pointsPerSecond / 10 / o.generators,
+        durationMs: o.durationMs,
+        clients: o.connections / o.generators,
+        window: 500,
+        seed: g + 1,
+        clientPrefix: `${o.clientPrefix}-${g}`,
+      }),
+    ),
+  )
+}
