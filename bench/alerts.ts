@@ -120,8 +120,7 @@ const mw = await startMillwatch({
   DATA_DIR: tempDir('mw-bench-data-'),
   CONFIG_DIR: configDir,
   WEBHOOK_URL: receiver.url + '/hook',
-  ...(profDir && { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` }),
-})
+}, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])
 log(`  millwatch up; notifications to the local webhook receiver`)
 
 const client = await mqtt.connectAsync(mw.mqtt, { clientId: 'bench-alert-probe' })

@@ -4,6 +4,7 @@ import { SMTPServer } from 'smtp-server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseChannels } from './config.ts'
 import { createDispatcher, type Delivery } from './dispatcher.ts'
+import { ChannelQueue, realClock } from './queue.ts'
 import { change, dingtalkRobot, hangingServer, listen, person } from './testing.ts'
 import { SIGNATURE_HEADER } from './webhook.ts'
 
@@ -131,6 +132,39 @@ describe('a channel that hangs', () => {
     expect(new Set(ding.map((x) => x.alarmId)).size).toBe(3)
     expect(hook.length).toBe(3)
     expect(hook.every((x) => !x.ok && x.error === 'network: timeout' && x.seen >= 1400)).toBe(true)
+  })
+
+  it('sends a critical alarm before the burst of lower ones waiting ahead of it', async () => {
+    const order: string[] = []
+    const q = new ChannelQueue({
+      channel: 'webhook', clock: realClock, limit: 100, maxAttempts: 1, concurrency: 1, report: () => {},
+      send: async (items) => {
+        order.push(items[0].change.alarm.id)
+        await new Promise((r) => setTimeout(r, 5))
+        return { ok: true }
+      },
+    })
+    for (let i = 0; i < 8; i++) q.push({ person: tom, change: change(i, { priority: i % 2 ? 'low' : 'medium' }), info })
+    q.push({ person: tom, change: change(99, { priority: 'critical' }), info })
+    await q.idle()
+    // alarm-0 was already on its way; the critical one goes next, then medium before low, each in arrival order
+    expect(order).toEqual(['alarm-0', 'alarm-99', 'alarm-2', 'alarm-4', 'alarm-6', 'alarm-1', 'alarm-3', 'alarm-5', 'alarm-7'])
+  })
+
+  it('a full queue drops the oldest of the lowest priority, never a critical alarm for a low one', async () => {
+    const hang = await hangingServer()
+    closers.push(hang.close)
+    const deliveries: Delivery[] = []
+    const d = createDispatcher({ channels: { timeoutMs: 300, queueLimit: 2, webhook: { url: hang.url, maxAttempts: 1 } }, onDelivery: (x) => deliveries.push(x) })
+    closers.push(() => d.close())
+    for (let i = 0; i < 4; i++) d.notify([tom], change(i, { priority: 'high' }), info) // 4 in flight
+    d.notify([tom], change(4, { priority: 'low' }), info)
+    d.notify([tom], change(5, { priority: 'low' }), info)
+    d.notify([tom], change(6, { priority: 'critical' }), info) // drops alarm-4
+    d.notify([tom], change(7, { priority: 'low' }), info) // drops alarm-5, the oldest low one
+    expect(deliveries.filter((x) => x.error === 'queue full: dropped').map((x) => x.alarmId)).toEqual(['alarm-4', 'alarm-5'])
+    await d.idle()
+    expect(deliveries.filter((x) => x.attempt === 1).map((x) => x.alarmId).slice(4)).toEqual(['alarm-6', 'alarm-7'])
   })
 
   it('a full queue drops the oldest waiting notification and says so', async () => {

@@ -1,11 +1,14 @@
 // One queue per channel, so a channel that is down or hangs never holds up another one, nor
-// the caller (who only pushes). Bounded: beyond `limit` the oldest waiting item is dropped
-// and reported. Robots (DingTalk, WeCom) allow 20 messages a minute: a sliding one-minute
+// the caller (who only pushes). Items wait in priority order, first in first out within a
+// priority: a critical alarm is not sent after a burst of low ones (ISA-18.2 §11: priority
+// tells the operator, and here the channel, what to handle first). Bounded: beyond `limit`
+// the oldest waiting item of the lowest priority is dropped and reported. Robots (DingTalk, WeCom) allow 20 messages a minute: a sliding one-minute
 // window of requests, and when more items wait than requests remain in the window they are
 // merged into one digest message — nothing is lost, nothing goes over the limit. Failed
 // attempts that may succeed later (throttled, network, 5xx) are retried with exponential
 // backoff; every attempt is reported.
 import type { Logger } from '../../core/log.ts'
+import { PRIORITIES } from '../rules/types.ts'
 import type { Item } from './message.ts'
 
 export interface Clock {
@@ -56,6 +59,11 @@ export interface QueueOptions {
 
 const MINUTE = 60_000
 
+const rank = (i: Item): number => {
+  const r = PRIORITIES.indexOf(i.change.alarm.priority)
+  return r < 0 ? PRIORITIES.length : r
+}
+
 export class ChannelQueue {
   private readonly waiting: Item[] = []
   private readonly sent: number[] = []
@@ -71,12 +79,22 @@ export class ChannelQueue {
 
   push(item: Item): void {
     if (this.closed) return
-    if (this.waiting.length >= this.o.limit) {
-      const dropped = this.waiting.shift()!
-      this.o.log?.error({ channel: this.o.channel, alarmId: dropped.change.transition.alarmId }, 'notification queue full: oldest dropped')
+    const q = this.waiting
+    // after the last waiting item of the same or a more urgent priority
+    let at = q.length
+    while (at > 0 && rank(q[at - 1]) > rank(item)) at--
+    if (q.length >= this.o.limit) {
+      const lowest = rank(q[q.length - 1])
+      let victim = q.length - 1
+      while (victim > 0 && rank(q[victim - 1]) === lowest) victim--
+      // A full queue of more urgent items: the newcomer itself is the one to drop.
+      const dropped = rank(item) > lowest ? item : q.splice(victim, 1)[0]
+      if (victim < at) at--
+      this.o.log?.error({ channel: this.o.channel, alarmId: dropped.change.transition.alarmId }, 'notification queue full: oldest of the lowest priority dropped')
       this.o.report({ items: [dropped], at: this.o.clock.now(), attempt: 0, ok: false, error: 'queue full: dropped' })
+      if (dropped === item) return
     }
-    this.waiting.push(item)
+    q.splice(at, 0, item)
     const workers = this.o.perMinute || this.o.merge ? 1 : (this.o.concurrency ?? 4)
     // Workers take their item synchronously (unless rate-limited: then there is one), so
     // every running worker is busy and a waiting item needs a new one.

@@ -28,9 +28,10 @@ export interface Millwatch {
   stop(): Promise<void>
 }
 
-export async function startMillwatch(env: Record<string, string>): Promise<Millwatch> {
+/** `nodeArgs`: flags for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+export async function startMillwatch(env: Record<string, string>, nodeArgs: string[] = []): Promise<Millwatch> {
   const [http, mq, ws] = await Promise.all([freePort(), freePort(), freePort()])
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/millwatch.ts')], {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bin/millwatch.ts')], {
     cwd: ROOT,
     env: { ...process.env, SIMULATOR: 'off', LOG_LEVEL: 'warn', HTTP_PORT: String(http), MQTT_PORT: String(mq), MQTT_WS_PORT: String(ws), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
