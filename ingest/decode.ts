@@ -1,7 +1,7 @@
 // Decoding and validation of device messages against the plant model: pure functions of
 // (topic, payload, time of receipt) → points to store + rejects. A bad value rejects only
 // itself; the valid readings of the same message are still stored.
-import type { Plant } from '../core/plant.ts'
+import type { Equipment, Plant } from '../core/plant.ts'
 import type { CoilEvent, Point } from '../core/payloads.ts'
 import { parseTimestamp } from '../core/time.ts'
 import type { Reject } from './reasons.ts'
@@ -53,7 +53,7 @@ function parseJson(payload: Uint8Array, limits: DecodeLimits): { value?: unknown
 }
 
 /** The message's timestamp, or a reject explaining why it cannot be used. */
-function messageTime(ts: unknown, receivedAt: number, limits: DecodeLimits): { ts?: number; reject?: Reject } {
+export function messageTime(ts: unknown, receivedAt: number, limits: DecodeLimits): { ts?: number; reject?: Reject } {
   if (ts === undefined || ts === null) return { ts: receivedAt }
   const ms = parseTimestamp(ts)
   if (ms === undefined) return { reject: { reason: 'bad_timestamp', detail: `ts ${preview(ts)} is neither epoch ms nor an ISO 8601 time with a zone (Z or ±hh:mm)` } }
@@ -62,6 +62,17 @@ function messageTime(ts: unknown, receivedAt: number, limits: DecodeLimits): { t
   if (ms < receivedAt - limits.maxPastAgeMs)
     return { reject: { reason: 'past_timestamp', detail: `ts ${new Date(ms).toISOString()} is older than ${limits.maxPastAgeMs} ms` } }
   return { ts: ms }
+}
+
+/** Why one reading cannot be stored (unknown sensor, not a finite number, out of range), or undefined. Shared with Sparkplug B ingest. */
+export function checkReading(eq: Equipment, line: string, sensorId: string, value: unknown): Reject | undefined {
+  const sensor = eq.sensors.get(sensorId)
+  if (!sensor) return { reason: 'unknown_sensor', sensor: sensorId, detail: `no sensor "${sensorId.slice(0, 64)}" on ${line}/${eq.id}` }
+  if (typeof value !== 'number') return { reason: 'non_numeric', sensor: sensorId, detail: `value ${preview(value)} is not a number` }
+  if (!Number.isFinite(value)) return { reason: 'non_finite', sensor: sensorId, detail: `value ${value} is not finite` }
+  if (value < sensor.range[0] || value > sensor.range[1])
+    return { reason: 'out_of_range', sensor: sensorId, detail: `value ${value} ${sensor.unit} is outside [${sensor.range[0]}, ${sensor.range[1]}]` }
+  return undefined
 }
 
 export function decodeTelemetry(
@@ -90,18 +101,9 @@ export function decodeTelemetry(
   const ts = time.ts!
   for (const sensorId in msg.values) {
     const value = msg.values[sensorId]
-    const sensor = eq.sensors.get(sensorId)
-    if (!sensor) {
-      rejects.push({ reason: 'unknown_sensor', sensor: sensorId, detail: `no sensor "${sensorId.slice(0, 64)}" on ${line}/${equipment}` })
-    } else if (typeof value !== 'number') {
-      rejects.push({ reason: 'non_numeric', sensor: sensorId, detail: `value ${preview(value)} is not a number` })
-    } else if (!Number.isFinite(value)) {
-      rejects.push({ reason: 'non_finite', sensor: sensorId, detail: `value ${value} is not finite` })
-    } else if (value < sensor.range[0] || value > sensor.range[1]) {
-      rejects.push({ reason: 'out_of_range', sensor: sensorId, detail: `value ${value} ${sensor.unit} is outside [${sensor.range[0]}, ${sensor.range[1]}]` })
-    } else {
-      points.push({ line, equipment, sensor: sensorId, ts, value })
-    }
+    const bad = checkReading(eq, line, sensorId, value)
+    if (bad) rejects.push(bad)
+    else points.push({ line, equipment, sensor: sensorId, ts, value: value as number })
   }
   if (points.length === 0 && rejects.length === 0)
     rejects.push({ reason: 'bad_shape', detail: '"values" holds no readings' })

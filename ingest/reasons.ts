@@ -14,6 +14,12 @@ export const REJECT_REASONS = [
   'bad_timestamp',
   'future_timestamp',
   'past_timestamp',
+  // Sparkplug B (ingest/sparkplug/): not a protobuf payload, data before its birth
+  // certificate, an alias the birth did not declare, a value field that contradicts the datatype
+  'malformed_protobuf',
+  'no_birth',
+  'unknown_alias',
+  'wrong_datatype',
 ] as const
 
 export type RejectReason = (typeof REJECT_REASONS)[number]
