@@ -5,6 +5,7 @@
 // allocates nothing and returns a shared empty array.
 import { errors } from '../core/errors.ts'
 import { ACTIVATED, CLEARED, NONE, stepRule, type Values } from './evaluate/rule.ts'
+import { markStale } from './evaluate/stale.ts'
 import * as lc from './lifecycle.ts'
 import type { Alarm, AlarmPoint, Step, Transition } from './lifecycle.ts'
 import type { Rule } from './rules/types.ts'
@@ -59,6 +60,20 @@ export class AlarmEngine {
       const r = stepRule(slot.c, slot.state, ts, values)
       if (r !== NONE) this.conditionChanged(slot, r, (out ??= []))
       else if (slot.alarm.active) slot.alarm = lc.observe(slot.alarm, num(slot.state.value), num(slot.state.limit), ts)
+    }
+    if (out) this.releaseSuppressions(out)
+    return out ?? NO_CHANGES
+  }
+
+  /** A death certificate: `equipment`'s data is stale as of `at`; its stale rules need not wait for their timeout. */
+  markStale(line: string, equipment: string, at: number): readonly AlarmChange[] {
+    const slots = this.index.get(line)?.get(equipment)
+    if (slots === undefined) return NO_CHANGES
+    let out: AlarmChange[] | undefined
+    for (const slot of slots) {
+      if (!markStale(slot.c, slot.state, at)) continue
+      const r = stepRule(slot.c, slot.state, at, null)
+      if (r !== NONE) this.conditionChanged(slot, r, (out ??= []))
     }
     if (out) this.releaseSuppressions(out)
     return out ?? NO_CHANGES

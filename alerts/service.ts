@@ -35,6 +35,8 @@ export interface AlertsContext {
 export interface Alerts {
   engine: AlarmEngine
   onReadings(line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>): void
+  /** A death certificate (Sparkplug B): the equipment's data is stale as of `at`. */
+  onStale(line: string, equipment: string, at: number): void
   /** Runs an operator command (ack, shelve…) and handles the changes it made. */
   command(run: (engine: AlarmEngine) => readonly AlarmChange[]): readonly AlarmChange[]
   /** Live changes (the phone inbox's server-sent events); returns the unsubscribe function. */
@@ -120,6 +122,9 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
     engine,
     onReadings(line, equipment, ts, values) {
       handle(engine.onTelemetry(line, equipment, ts, values))
+    },
+    onStale(line, equipment, at) {
+      handle(engine.markStale(line, equipment, at))
     },
     command(run) {
       const changes = run(engine)

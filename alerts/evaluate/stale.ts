@@ -1,0 +1,20 @@
+// A death certificate (Sparkplug B NDEATH / DDEATH) says at once what a stale rule would
+// otherwise learn only after its timeout: the equipment's data is stale. Each stale leaf of a
+// rule is set as if its sensor had last been heard `for` before the death, so the next step
+// finds the condition true; on- and off-delays still apply as the rule says. The next reading
+// (after a rebirth) moves "last heard" forward and clears it the ordinary way.
+import type { CompiledRule, RuleState } from './rule.ts'
+
+/** In place; returns whether the rule has a stale leaf (and so must be stepped at `at`). */
+export function markStale(c: CompiledRule, s: RuleState, at: number): boolean {
+  let any = false
+  for (let i = 0; i < c.leaves.length; i++) {
+    const leaf = c.leaves[i]
+    if (leaf.kind !== 'stale') continue
+    const ls = s.leaves[i]
+    const heard = at - leaf.forMs
+    if (!(ls.a <= heard)) ls.a = heard // NaN (never heard) too
+    any = true
+  }
+  return any
+}
