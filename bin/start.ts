@@ -19,6 +19,7 @@ import { createDispatcher } from '../alerts/notify/dispatcher.ts'
 import { escalationNotifier } from '../alerts/notify/route.ts'
 import { startEscalation } from '../alerts/routing/escalation.ts'
 import { startCoils } from '../coils/service.ts'
+import { startSuspectMarking } from '../coils/suspect.ts'
 import { openCoilRecords } from '../store/duckdb/records-coils.ts'
 import { buildApp } from '../dashboard/app.ts'
 import { startSimulator } from '../simulators/publisher.ts'
@@ -136,8 +137,13 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       coils: await openCoilRecords(store.sql),
       // "How it was rolled" lists every alarm active while the coil was on the mill.
       alarmsDuring: (line, from, to) => alarmsDuring(alarmRecords, line, from, to),
+      suspectPriorities: config.coils.suspectPriorities,
     })
     closers.push({ name: 'coils', close: () => coils.close() })
+    // A high-priority alarm marks the coils on the mill suspect as it happens (coils/suspect.ts).
+    const suspects = startSuspectMarking({ coils, priorities: config.coils.suspectPriorities, log, activeNow: () => alerts.engine.alarms({ active: true }) })
+    const unwatch = alerts.subscribe((changes) => suspects.observe(changes))
+    closers.push({ name: 'suspect coils', close: async () => (unwatch(), suspects.close()) })
     parts.coils = 'running'
 
     let mqttUrl: string

@@ -36,6 +36,8 @@ export interface CoilsContext {
   coils: CoilRecords
   /** alarms active on the line during [from, to); the alerts part provides it (default: none) */
   alarmsDuring?: (line: string, from: number, to: number) => Promise<CoilAlarm[]>
+  /** alarms of these priorities active while a coil is rolled mark it suspect (default critical, high) */
+  suspectPriorities?: readonly string[]
   now?: () => number
 }
 
@@ -66,6 +68,10 @@ export interface CoilService {
   get: CoilRecords['get']
   detail: CoilRecords['detail']
   list: CoilRecords['list']
+  /** The line's coils on the mill at some time in [from, to) (see CoilRecords.onMill). */
+  onMill(q: { line: string; from: number; to: number; limit?: number }): Promise<CoilRecord[]>
+  /** Marks a coil suspect for an alarm active while it was on the mill (idempotent). */
+  markSuspect(id: string, alarmId: string): Promise<CoilRecord | undefined>
   genealogy(id: string): Promise<{ coil: CoilRecord; ancestors: CoilRecord[]; descendants: CoilRecord[] } | undefined>
   inspections: CoilRecords['inspections']
   history: CoilRecords['history']
@@ -87,6 +93,8 @@ const SUMMARY_READERS = 3
 const SUMMARY_SENSORS: ReadonlySet<string> = new Set(Object.values(SENSORS))
 const eventKey = (e: CoilEvent) => `${e.line}\u0000${e.coilId}\u0000${e.event}\u0000${e.ts}`
 const noAlarms = async () => [] as CoilAlarm[]
+/** A coil whose finish never arrived counts as on the mill this long after its start (a lost event must not make it overlap every later alarm). */
+export const OPEN_COIL_MS = 4 * 3_600_000
 
 export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Promise<CoilService> {
   const log = ctx.log.child({ part: 'coils' })
@@ -95,6 +103,7 @@ export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Pr
   const settleMs = opts.settleMs ?? 2000
   const overlapMs = opts.overlapMs ?? 10 * 60_000
   const alarmsDuring = ctx.alarmsDuring ?? noAlarms
+  const suspectPriorities = new Set(ctx.suspectPriorities ?? ['critical', 'high'])
   let closed = false
   const timers = new Set<NodeJS.Timeout>()
   const pendingSummaries = new Set<Promise<unknown>>()
@@ -182,7 +191,7 @@ export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Pr
       const cur = await store.get(id)
       if (!cur) return undefined
       let record = applySummary(cur.record, summary)
-      for (const a of summary.alarms) if (a.priority === 'high' || a.priority === 'critical') record = markSuspect(record, a.id)
+      for (const a of summary.alarms) if (suspectPriorities.has(a.priority)) record = markSuspect(record, a.id)
       const stored = { record, summary }
       await store.upsert([stored])
       log.debug({ coil: id, samples: summary.thickness?.samples }, 'process summary stored')
@@ -283,6 +292,18 @@ export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Pr
     })
   }
 
+  async function markCoilSuspect(id: string, alarmId: string) {
+    return serial(async () => {
+      const cur = await store.get(id)
+      if (!cur) return undefined
+      const record = markSuspect(cur.record, alarmId)
+      if (record === cur.record) return record
+      await store.upsert([{ record, summary: cur.summary }])
+      log.info({ coil: id, alarm: alarmId }, 'coil marked suspect')
+      return record
+    })
+  }
+
   async function genealogy(id: string) {
     const coil = (await store.get(id))?.record
     if (!coil) return undefined
@@ -309,6 +330,8 @@ export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Pr
     get: (id, o) => store.get(id, o),
     detail: (id) => store.detail(id),
     list: (q) => store.list(q),
+    onMill: (q) => store.onMill({ ...q, openMs: OPEN_COIL_MS }),
+    markSuspect: markCoilSuspect,
     genealogy,
     inspections: (id) => store.inspections(id),
     history: (id) => store.history(id),

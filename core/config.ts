@@ -52,6 +52,12 @@ const settingsSchema = z.strictObject({
       retention: z.strictObject({ raw: duration.default(30 * 86_400_000), rollup: duration.default(3650 * 86_400_000) }).prefault({}),
     })
     .prefault({}),
+  coils: z
+    .strictObject({
+      // Alarms of these priorities while a coil is on the mill mark it suspect for QA (issue 5).
+      suspectPriorities: z.array(z.enum(['critical', 'high', 'medium', 'low'])).max(4).default(['critical', 'high']),
+    })
+    .prefault({}),
 })
 
 const port = z.coerce.number().int().min(0).max(65535)
@@ -122,6 +128,7 @@ export interface Config {
   readonly people: People
   /** config/products.yaml: grades, GTINs, thickness tolerances (an empty catalog when absent) */
   readonly products: ProductCatalog
+  readonly coils: { readonly suspectPriorities: readonly ('critical' | 'high' | 'medium' | 'low')[] }
 }
 
 /** people[1].roles[0], not people.1.roles.0 */
@@ -230,6 +237,7 @@ export function loadConfig(env: Env): Config {
     plant,
     people,
     products: products.catalog ?? EMPTY_CATALOG,
+    coils: { suspectPriorities: st.coils.suspectPriorities },
   }
   return deepFreeze(config)
 }

@@ -14,6 +14,7 @@ import { installAuth, type AuthContext } from './auth/plugin.ts'
 import { apiRoutes } from './routes/api.ts'
 import { authRoutes } from './routes/auth.ts'
 import { alertsRoutes, type AlertsRoutesContext } from './routes/alerts.ts'
+import { alertCoilsRoutes } from './routes/alert-coils.ts'
 import { inboxRoutes } from './routes/inbox.ts'
 import { opsRoutes } from './routes/ops.ts'
 import { badCodeUrl, coilRoutes } from './routes/coils.ts'
@@ -84,6 +85,7 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
   if (ctx.alerts) {
     await app.register(alertsRoutes({ ...ctx.alerts, auth: ctx.auth, timeseries: ctx.timeseries, plant: ctx.config.plant, people: ctx.auth.people, now: ctx.now }))
     await app.register(inboxRoutes({ alerts: ctx.alerts.alerts, people: ctx.auth.people, auth: ctx.auth, now: ctx.now }))
+    if (ctx.coils) await app.register(alertCoilsRoutes({ alerts: ctx.alerts.alerts, records: ctx.alerts.records, coils: ctx.coils, now: ctx.now }))
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app

@@ -89,6 +89,7 @@ const TABLE: Array<[method: 'GET' | 'POST' | 'DELETE', url: string, allowed: Who
   ['GET', '/api/alerts', everyone],
   ['GET', '/api/alerts/kpi', everyone],
   ['GET', '/api/alerts/nosuchalarm', everyone],
+  ['GET', '/api/alerts/nosuchalarm/coils', everyone],
   ['GET', '/api/oncall?area=stands', everyone],
   ['POST', '/api/alerts/nosuchalarm/ack', ['worker', 'foreman'], {}],
   ['POST', '/api/alerts/nosuchalarm/shelve', ['foreman'], { minutes: 30, reason: 'roll change' }],

@@ -176,8 +176,13 @@ export interface CoilRecords {
   get(id: string, opts?: { summary?: boolean }): Promise<StoredCoil | undefined>
   /** The record, summary, inspections and history in one read (the coil page). */
   detail(id: string): Promise<(StoredCoil & { inspections: CoilInspection[]; history: CoilStatusEntry[] }) | undefined>
-  /** Newest start first; `from`/`to` bound the start time (epoch ms, [from, to)). */
-  list(q: { limit?: number; status?: CoilStatus; line?: string; from?: number; to?: number }): Promise<CoilRecord[]>
+  /** Newest start first; `from`/`to` bound the start time (epoch ms, [from, to)); `suspect` keeps only coils with suspect alarms. */
+  list(q: { limit?: number; status?: CoilStatus; line?: string; from?: number; to?: number; suspect?: boolean }): Promise<CoilRecord[]>
+  /**
+   * The coils of a line on the mill at some time in [from, to): started before `to` and
+   * finished after `from`; a coil without a finish counts as on the mill up to `openMs` after its start.
+   */
+  onMill(q: { line: string; from: number; to: number; openMs: number; limit?: number }): Promise<CoilRecord[]>
   /** The coils split from this one. */
   children(id: string): Promise<CoilRecord[]>
   /** The coil it was split from, that one's parent, …, nearest first. */

@@ -87,6 +87,17 @@ ${canRelease ? `<form class="coil-action" method="post" action="${action('releas
 <button type="submit">Save inspection</button></form></details></section>`
 }
 
+/** Why the coil is suspect: each alarm that marked it, linked to every coil that alarm may have touched. */
+function suspectFacts(r: CoilRecord, alarms: readonly { id: string; priority: string; equipment: string; sensor: string; raisedAt: number }[], when: (t: number | undefined) => string): string {
+  if (!r.suspectAlarms.length) return ''
+  const item = (id: string) => {
+    const a = alarms.find((x) => x.id === id)
+    const what = a ? `${a.priority} · ${a.equipment} ${a.sensor} · ${when(a.raisedAt)}` : id
+    return `<li><a href="/api/alerts/${encodeURIComponent(id)}/coils">${esc(what)}</a></li>`
+  }
+  return `<dt>Suspect</dt><dd id="suspect" class="bad">An equipment alarm was active while this coil was rolled; check it before release.<ul class="alarms">${r.suspectAlarms.map(item).join('')}</ul></dd>`
+}
+
 export function coilPage(d: CoilPageData): string {
   const r = d.record
   const when = timeFormatter(d.timeZone)
@@ -98,7 +109,8 @@ export function coilPage(d: CoilPageData): string {
 <dt>Weight</dt><dd>${esc(fmt(r.weight_t, 2, ' t'))}</dd>
 ${d.full ? `<dt>Status</dt><dd><span class="status status-${esc(r.status)}" id="status">${esc(r.status)}</span>${r.suspectAlarms.length ? ' <span class="suspect">suspect</span>' : ''}${r.statusChange?.reason ? `<br><span class="muted">${esc(r.statusChange.reason)} (${esc(r.statusChange.by ?? '')})</span>` : ''}</dd>
 <dt>Thickness</dt><dd class="${verdict.ok === false ? 'bad' : verdict.ok ? 'good' : ''}" id="tolerance">${esc(verdict.text)}</dd>
-<dt>Alarms while rolled</dt><dd>${alarms.length ? `<ul class="alarms">${alarms.map((a) => `<li class="prio-${esc(a.priority)}">${esc(a.priority)} · ${esc(a.equipment)} ${esc(a.sensor)} · ${esc(a.rule)} · ${esc(when(a.raisedAt))}</li>`).join('')}</ul>` : 'none'}</dd>` : ''}
+<dt>Alarms while rolled</dt><dd>${alarms.length ? `<ul class="alarms">${alarms.map((a) => `<li class="prio-${esc(a.priority)}">${esc(a.priority)} · ${esc(a.equipment)} ${esc(a.sensor)} · ${esc(a.rule)} · ${esc(when(a.raisedAt))}</li>`).join('')}</ul>` : 'none'}</dd>
+${suspectFacts(r, alarms, when)}` : ''}
 </dl>`
   if (!d.full) {
     const body = `${head}<h1 class="coil-id">${esc(r.id)}</h1>${facts}

@@ -68,6 +68,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
           line: { type: 'string', maxLength: 64 },
           from: { type: 'string', description: 'start time at or after (epoch ms or ISO 8601)' },
           to: { type: 'string', description: 'start time before (epoch ms or ISO 8601)' },
+          suspect: { type: 'string', enum: ['true', 'false'], description: 'true: only coils an alarm of a suspect priority was active on while they were rolled (see GET /api/alerts/{id}/coils); false: only the others' },
         } },
       },
     },
@@ -79,6 +80,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
         line: q.line || undefined,
         from: q.from ? timeParam('from', q.from, 0) : undefined,
         to: q.to ? timeParam('to', q.to, 0) : undefined,
+        suspect: q.suspect === undefined ? undefined : q.suspect === 'true',
       })
       return { coils: list }
     },

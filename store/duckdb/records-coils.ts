@@ -80,10 +80,19 @@ export async function openCoilRecords(sql: DuckDbStore['sql'], now: () => number
       if (q.line !== undefined) (where.push('line = $line'), (params.line = q.line))
       if (q.from !== undefined) (where.push('started_at >= $from'), (params.from = q.from))
       if (q.to !== undefined) (where.push('started_at < $to'), (params.to = q.to))
+      if (q.suspect !== undefined) where.push(`coalesce(json_array_length(record, '$.suspectAlarms'), 0) ${q.suspect ? '>' : '='} 0`)
       const rows = await sql.all(
         `SELECT record::VARCHAR, NULL FROM coils ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY started_at DESC NULLS LAST, id DESC LIMIT ${clampLimit(q.limit, 100, 10_000)}`,
         params,
+      )
+      return rows.map((r) => toCoil(r).record)
+    },
+    async onMill(q) {
+      const rows = await sql.all(
+        `SELECT record::VARCHAR, NULL FROM coils WHERE line = $line AND started_at < $to AND coalesce(finished_at, started_at + $open) > $from
+         ORDER BY started_at, id LIMIT ${clampLimit(q.limit, 1000, 10_000)}`,
+        { line: q.line, from: q.from, to: q.to, open: q.openMs },
       )
       return rows.map((r) => toCoil(r).record)
     },
