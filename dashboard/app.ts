@@ -19,6 +19,8 @@ import { inboxRoutes } from './routes/inbox.ts'
 import { opsRoutes } from './routes/ops.ts'
 import { badCodeUrl, coilRoutes } from './routes/coils.ts'
 import type { CoilService } from '../coils/service.ts'
+import { kpiRoutes } from './routes/kpi.ts'
+import type { ProductionRecords } from '../store/types.ts'
 
 export interface DashboardContext {
   config: Pick<Config, 'plant' | 'publicUrl'>
@@ -38,6 +40,8 @@ export interface DashboardContext {
   now?: () => number
   /** coil records, QR resolution and the coil pages; absent when this process runs no coils part */
   coils?: CoilService
+  /** production KPIs (issue 6): the finished coils' figures; absent when this process keeps no coil records */
+  kpi?: { production: ProductionRecords }
 }
 
 export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> {
@@ -87,6 +91,8 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
     await app.register(inboxRoutes({ alerts: ctx.alerts.alerts, people: ctx.auth.people, auth: ctx.auth, now: ctx.now }))
     if (ctx.coils) await app.register(alertCoilsRoutes({ alerts: ctx.alerts.alerts, records: ctx.alerts.records, coils: ctx.coils, now: ctx.now }))
   }
+  if (ctx.kpi)
+    await app.register(kpiRoutes({ plant: ctx.config.plant, people: ctx.auth.people, now: ctx.now, sources: { timeseries: ctx.timeseries, production: ctx.kpi.production, alarms: ctx.alerts?.records } }))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

@@ -207,3 +207,57 @@ export interface RecordsStore {
   audit(q: { actor?: string; action?: string; from?: number; to?: number; limit?: number }): Promise<AuditEntry[]>
   close(): Promise<void>
 }
+
+/** The figures of a finished coil that the production KPIs read (issue 6), without the rest of its summary. */
+export interface CoilFacts {
+  id: string
+  line: string
+  /** epoch ms: a coil counts in the period it finished in */
+  finishedAt: number
+  grade?: string
+  weight_t?: number
+  length_m?: number
+  crew?: string
+  shift?: string
+  /** from the process summary (coils/thickness.ts) */
+  thickness?: {
+    mean_um: number
+    stdDev_um: number
+    samples: number
+    gaugedLength_m?: number
+    target_um?: number
+    tolerance_um?: number
+    /** 0–1 */
+    inToleranceShare?: number
+  }
+}
+
+export interface ProductionRecords {
+  /** Coils that finished in [from, to), oldest first (one read for a whole KPI table). */
+  finishedCoils(q: { line?: string; from: number; to: number }): Promise<CoilFacts[]>
+}
+
+/** A stored shift report (issue 6: "a daily shift report … kept as a page"). */
+export interface StoredShiftReport {
+  /** e.g. `tcm1-2025-11-24-day` */
+  id: string
+  line: string
+  shiftId: string
+  /** plant-local date the shift started on */
+  date: string
+  crew?: string
+  /** epoch ms, the shift's [start, end) */
+  start: number
+  end: number
+  createdAt: number
+  /** the report's figures (dashboard/kpi/report.ts) */
+  report: Record<string, unknown>
+}
+
+export interface ShiftReportRecords {
+  /** Inserts or replaces the report with this id; durable when resolved. */
+  save(r: StoredShiftReport): Promise<void>
+  get(id: string): Promise<StoredShiftReport | undefined>
+  /** Newest shift first, without the figures. */
+  list(q: { line?: string; limit?: number }): Promise<Omit<StoredShiftReport, 'report'>[]>
+}
