@@ -121,6 +121,10 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       records: store.records,
       metrics,
       onReadings: alerts.onReadings,
+      // Sparkplug B (docs/sparkplug.md): names from config/sparkplug.yaml; a death certificate
+      // marks the equipment stale for the rules at once.
+      sparkplug: config.sparkplug,
+      onStale: alerts.onStale,
     })
     closers.push({ name: 'ingest', close: () => ingest.close() })
     parts.ingest = 'running'

@@ -10,6 +10,7 @@ import { ConfigError } from './errors.ts'
 import { peopleFileSchema, resolvePeople, type People } from './people.ts'
 import { plantFileSchema, resolvePlant, type Plant } from './plant.ts'
 import { EMPTY_CATALOG, readProductsFile, type ProductCatalog } from '../coils/products.ts'
+import { readSparkplugFile, type SparkplugMapping } from '../ingest/sparkplug/mapping.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -128,6 +129,8 @@ export interface Config {
   readonly people: People
   /** config/products.yaml: grades, GTINs, thickness tolerances (an empty catalog when absent) */
   readonly products: ProductCatalog
+  /** config/sparkplug.yaml: Sparkplug B groups, nodes and devices → lines and equipment (absent: the same names) */
+  readonly sparkplug?: SparkplugMapping
   readonly coils: { readonly suspectPriorities: readonly ('critical' | 'high' | 'medium' | 'low')[] }
 }
 
@@ -184,6 +187,8 @@ export function loadConfig(env: Env): Config {
 
   const products = readProductsFile(join(configDir, 'products.yaml'))
   problems.push(...products.problems)
+  const sparkplug = plant ? readSparkplugFile(join(configDir, 'sparkplug.yaml'), plant) : undefined
+  problems.push(...(sparkplug?.problems ?? []))
 
   const settingsPath = join(configDir, 'millwatch.yaml')
   const settingsRaw = readYaml(settingsPath, problems, false) ?? {}
@@ -237,6 +242,7 @@ export function loadConfig(env: Env): Config {
     plant,
     people,
     products: products.catalog ?? EMPTY_CATALOG,
+    sparkplug: sparkplug?.mapping,
     coils: { suspectPriorities: st.coils.suspectPriorities },
   }
   return deepFreeze(config)
