@@ -44,7 +44,9 @@ process.stdout.write(
     config.mqtt.url
       ? `  MQTT          external broker ${config.mqtt.url}`
       : `  MQTT broker   ${mw.urls.mqtt}   WebSocket ${mw.urls.mqttWs}${mw.urls.mqtts ? `   TLS ${mw.urls.mqtts}` : ''}   (embedded; ${config.mqtt.allowAnonymous ? 'anonymous devices allowed on loopback' : 'devices need credentials'})`,
-    `  store         DuckDB in ${config.dataDir}`,
+    config.store.kind === 'influx' && config.store.influx
+      ? `  store         InfluxDB ${config.store.influx.url}, bucket ${config.store.influx.bucket} (time series); DuckDB in ${config.dataDir} (records)`
+      : `  store         DuckDB in ${config.dataDir}`,
     mw.demoSignIn
       ? `  sign in       ${mw.demoSignIn.url}   (demo on this machine: one-time link for ${mw.demoSignIn.personId}; anyone here may read telemetry)`
       : `  sign in       ${mw.urls.http}/login`,

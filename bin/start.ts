@@ -11,6 +11,7 @@ import { startBroker, type Broker } from '../broker/index.ts'
 import { startIngest } from '../ingest/index.ts'
 import { connectExternalSource } from '../ingest/external.ts'
 import { openDuckDbStore } from '../store/duckdb/index.ts'
+import { openTimeSeries } from '../store/select.ts'
 import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
 import { startAlerts, type Alerts } from '../alerts/service.ts'
 import { alarmsDuring } from '../alerts/during.ts'
@@ -70,7 +71,10 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       log: log.child({ part: 'store' }),
     })
     closers.push({ name: 'store', close: () => store.close() })
-    parts.store = 'duckdb'
+    // STORE=influx moves the time series to InfluxDB; the records stay in the DuckDB file.
+    const series = await openTimeSeries(config, { log, metrics, duckdb: store.timeseries })
+    closers.push({ name: 'timeseries', close: () => series.close() })
+    Object.defineProperty(parts, 'store', { enumerable: true, get: () => series.describe() }) // live: spool, version
 
     // Alarms publish on the topic tree through whichever broker is in use; it starts below.
     let publish: (topic: string, payload: string) => void = () => {}
@@ -117,7 +121,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       plant: config.plant,
       settings: config.ingest,
       log,
-      timeseries: store.timeseries,
+      timeseries: series.timeseries,
       records: store.records,
       metrics,
       onReadings: alerts.onReadings,
@@ -136,7 +140,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       products: config.products,
       publicUrl: config.publicUrl,
       log,
-      timeseries: store.timeseries,
+      timeseries: series.timeseries,
       records: store.records,
       coils: await openCoilRecords(store.sql),
       // "How it was rolled" lists every alarm active while the coil was on the mill.
@@ -168,7 +172,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
           metrics,
           credentials,
           beforeAck: (topic, payload, clientId) => ingest.accept(topic, payload, clientId),
-          congested: () => store.timeseries.stats().pending > CONGESTED_POINTS,
+          congested: () => series.timeseries.stats().pending > CONGESTED_POINTS,
         },
         {
           host: config.mqtt.host,
@@ -198,7 +202,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       config,
       log,
       metrics,
-      timeseries: store.timeseries,
+      timeseries: series.timeseries,
       ingest,
       coils,
       alerts: { alerts, records: alarmRecords, escalation: channels.escalation, timezone: config.plant.timezone },

@@ -23,6 +23,18 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return ms
 })
 
+/** A size in bytes: 1GB = 10^9, 1GiB = 2^30 (IEC 80000-13). */
+const size = z.string().transform((v, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.exec(v.trim())
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a size (e.g. 512MB, 1GB, 10GiB)` })
+    return z.NEVER
+  }
+  const unit = m[2].toLowerCase()
+  const power = ['b', 'k', 'm', 'g', 't'].indexOf(unit[0])
+  return Math.floor(Number(m[1]) * (unit.includes('i') ? 1024 : 1000) ** power)
+})
+
 /** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
@@ -51,6 +63,8 @@ const settingsSchema = z.strictObject({
       flushInterval: duration.default(20),
       memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 256MB or 1GB').default('256MB'),
       retention: z.strictObject({ raw: duration.default(30 * 86_400_000), rollup: duration.default(3650 * 86_400_000) }).prefault({}),
+      // STORE=influx: readings InfluxDB cannot take wait on disk up to this size (docs/influxdb.md).
+      influxSpool: size.default(1024 ** 3),
     })
     .prefault({}),
   coils: z
@@ -80,7 +94,7 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STORE: z.enum(['duckdb', 'influx'], { error: 'must be "duckdb" or "influx"' }).default('duckdb'),
-  INFLUX_URL: z.url().optional(),
+  INFLUX_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   INFLUX_TOKEN: z.string().optional(),
   INFLUX_ORG: z.string().optional(),
   INFLUX_BUCKET: z.string().optional(),
@@ -117,7 +131,7 @@ export interface Config {
     readonly flushIntervalMs: number
     readonly memoryLimit: string
     readonly retention: { readonly rawMs: number; readonly rollupMs: number }
-    readonly influx?: { readonly url: string; readonly token?: string; readonly org?: string; readonly bucket: string }
+    readonly influx?: { readonly url: string; readonly token?: string; readonly org?: string; readonly bucket: string; readonly spoolMaxBytes: number }
   }
   readonly ingest: {
     readonly maxPayloadBytes: number
@@ -231,7 +245,7 @@ export function loadConfig(env: Env): Config {
       flushIntervalMs: st.store.flushInterval,
       memoryLimit: st.store.memoryLimit,
       retention: { rawMs: st.store.retention.raw, rollupMs: st.store.retention.rollup },
-      influx: v.INFLUX_URL ? { url: v.INFLUX_URL, token: v.INFLUX_TOKEN, org: v.INFLUX_ORG, bucket: v.INFLUX_BUCKET ?? '' } : undefined,
+      influx: v.INFLUX_URL ? { url: v.INFLUX_URL, token: v.INFLUX_TOKEN, org: v.INFLUX_ORG, bucket: v.INFLUX_BUCKET ?? '', spoolMaxBytes: st.store.influxSpool } : undefined,
     },
     ingest: {
       maxPayloadBytes: st.ingest.maxPayloadBytes,

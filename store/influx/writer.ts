@@ -1,0 +1,221 @@
+// Group commit onto InfluxDB with a disk spool behind it. write() calls accumulate into one
+// batch, sent when it holds `batchPoints` points or `flushIntervalMs` after its first point.
+// A batch is durable — and its writes resolve — at the first of: InfluxDB answered 2xx, or
+// the batch is fsynced in the spool. A batch goes to the spool when InfluxDB fails it, or has
+// not answered within `spoolAfterMs` (a hung server must not hold PUBACKs for long); from then
+// on every new batch goes behind it, and the replayer sends the spool in order until it is
+// empty. Writes resolve in the order they were made, so PUBACKs keep the order of PUBLISHes
+// (MQTT 3.1.1 §4.6). A batch sent twice (spooled while its request was still under way) is
+// harmless: InfluxDB keeps one point per series and timestamp.
+import type { Logger } from 'pino'
+import type { Spool } from './spool.ts'
+
+export interface WriterOptions {
+  batchPoints: number
+  flushIntervalMs: number
+  /** batches sent to InfluxDB at once; more wait in memory (they count as pending) */
+  maxInFlight: number
+  spoolAfterMs: number
+  /** points per replay request */
+  replayPoints: number
+}
+
+export interface WriterHooks {
+  /** sends one body of line protocol; rejects with `statusCode` 4xx when InfluxDB refuses it for good */
+  send(body: string): Promise<void>
+  written(points: number, ms: number): void
+  /** InfluxDB refused points for good (e.g. a field type conflict): logged and counted */
+  refused(points: number, err: Error): void
+}
+
+interface Batch { body: string; points: number; settled: boolean; resolve(): void; reject(err: Error): void }
+
+const permanent = (err: unknown) => {
+  const code = (err as { statusCode?: number }).statusCode
+  return code === 400 || code === 413 || code === 422
+}
+
+export class InfluxWriter {
+  private parts: string[] = []
+  private points = 0
+  private current: Batch | undefined
+  private timer: NodeJS.Timeout | undefined
+  private readonly queue: Batch[] = []
+  private inFlight = 0
+  /** accepted, not yet durable */
+  pending = 0
+  /** new batches go to the spool while it holds anything */
+  private spooling: boolean
+  private tail: Promise<void> = Promise.resolve()
+  private closed = false
+  private replaying: Promise<void> | undefined
+  private wake: (() => void) | undefined
+
+  constructor(private readonly o: WriterOptions, private readonly spool: Spool, private readonly hooks: WriterHooks, private readonly log: Logger) {
+    this.spooling = !spool.empty
+    if (this.spooling) this.startReplay()
+  }
+
+  write(body: string, points: number): Promise<void> {
+    const b = (this.current ??= this.newBatch())
+    this.parts.push(body)
+    this.points += points
+    this.pending += points
+    b.points += points
+    if (this.points >= this.o.batchPoints) this.flush()
+    else this.timer ??= setTimeout(() => this.flush(), this.o.flushIntervalMs)
+    return this.tail
+  }
+
+  private newBatch(): Batch {
+    let resolve!: () => void
+    let reject!: (err: Error) => void
+    const own = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))
+    const b: Batch = { body: '', points: 0, settled: false, resolve, reject }
+    // In order: a batch's writes settle only after every earlier batch's did.
+    const done = this.tail.then(() => own)
+    done.catch(() => {}) // a caller that dropped its promise must not crash the process
+    this.tail = done
+    return b
+  }
+
+  /** Hands the current batch on now. */
+  flush(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const b = this.current
+    if (!b) return
+    b.body = this.parts.join('\n')
+    this.parts = []
+    this.points = 0
+    this.current = undefined
+    if (this.spooling) void this.toSpool(b)
+    else if (this.inFlight < this.o.maxInFlight) this.send(b)
+    else this.queue.push(b)
+  }
+
+  private settle(b: Batch, err?: Error) {
+    if (b.settled) return
+    b.settled = true
+    this.pending -= b.points
+    if (err) b.reject(err)
+    else b.resolve()
+  }
+
+  private send(b: Batch) {
+    this.inFlight++
+    const started = performance.now()
+    const slow = setTimeout(() => {
+      this.log.warn({ afterMs: this.o.spoolAfterMs }, 'InfluxDB is slow to answer a write; spooling to disk until it catches up')
+      this.enterSpooling()
+      void this.toSpool(b)
+    }, this.o.spoolAfterMs)
+    this.hooks.send(b.body).then(
+      () => {
+        if (!b.settled) this.hooks.written(b.points, performance.now() - started) // else the replay counts it
+        this.settle(b)
+      },
+      (err: Error) => {
+        if (b.settled) return
+        if (permanent(err)) {
+          this.hooks.refused(b.points, err)
+          return this.settle(b)
+        }
+        this.log.warn({ err: err.message }, 'InfluxDB did not take a write; spooling to disk until it is back')
+        this.enterSpooling()
+        void this.toSpool(b)
+      },
+    ).finally(() => {
+      clearTimeout(slow)
+      this.inFlight--
+      const next = this.queue.shift()
+      if (next) this.spooling ? void this.toSpool(next) : this.send(next)
+    })
+  }
+
+  private enterSpooling() {
+    if (!this.spooling) this.spooling = true
+    for (const q of this.queue.splice(0)) void this.toSpool(q)
+    this.startReplay()
+  }
+
+  private async toSpool(b: Batch): Promise<void> {
+    if (b.settled) return
+    try {
+      await this.spool.append(b.body, b.points)
+      this.settle(b)
+    } catch (err) {
+      this.settle(b, err as Error)
+    }
+    this.startReplay()
+  }
+
+  private startReplay() {
+    if (this.closed || this.replaying) return
+    this.replaying = this.replay()
+  }
+
+  /** Sends the spool, oldest first, until it is empty; waits longer after each failure. */
+  private async replay() {
+    let delay = 250
+    let failures = 0
+    while (!this.closed) {
+      let step: 'empty' | 'busy' | 'sent' | 'failed'
+      try {
+        step = await this.replayOnce()
+      } catch (err) {
+        step = 'failed'
+        if (failures % 20 === 0) this.log.warn({ err: (err as Error).message, spooledPoints: this.spool.points, retryInMs: delay }, 'InfluxDB still not taking writes; readings wait in the spool')
+      }
+      if (step === 'empty') break
+      if (step === 'busy') await this.sleep(10) // an append is still being written
+      else if (step === 'failed') {
+        failures++
+        await this.sleep(delay)
+        delay = Math.min(delay * 2, 15_000)
+      } else {
+        if (failures) this.log.info({ spooledPoints: this.spool.points }, 'InfluxDB is taking writes again; replaying the spool')
+        failures = 0
+        delay = 250
+      }
+    }
+    // In the same tick as the last look at the spool: a batch spooled from now on starts a new replay.
+    this.replaying = undefined
+    if (!this.closed && this.spool.empty) {
+      this.spooling = false
+      this.log.info('spool replayed: writing to InfluxDB directly again')
+    }
+  }
+
+  private async replayOnce(): Promise<'empty' | 'busy' | 'sent'> {
+    const next = await this.spool.oldest(this.o.replayPoints)
+    if (!next) return this.spool.empty ? 'empty' : 'busy'
+    const started = performance.now()
+    try {
+      await this.hooks.send(next.body)
+      this.hooks.written(next.points, performance.now() - started)
+    } catch (err) {
+      if (!permanent(err)) throw err
+      this.hooks.refused(next.points, err as Error)
+    }
+    await this.spool.remove(next.seqs)
+    return 'sent'
+  }
+
+  private sleep(ms: number) {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, ms)
+      this.wake = () => (clearTimeout(t), r())
+    })
+  }
+
+  /** Settles everything accepted (written or spooled), then stops the replayer. */
+  async close(): Promise<void> {
+    this.flush()
+    await this.tail.catch(() => {})
+    this.closed = true
+    this.wake?.()
+    await this.replaying
+    if (!this.spool.empty) this.log.info({ spooledPoints: this.spool.points }, 'readings stay in the spool; they are replayed at the next start')
+  }
+}
