@@ -21,6 +21,9 @@ import { badCodeUrl, coilRoutes } from './routes/coils.ts'
 import type { CoilService } from '../coils/service.ts'
 import { kpiRoutes } from './routes/kpi.ts'
 import type { ProductionRecords } from '../store/types.ts'
+import type { LiveHub } from './live.ts'
+import { liveRoutes } from './routes/live.ts'
+import { pageRoutes } from './routes/pages.ts'
 
 export interface DashboardContext {
   config: Pick<Config, 'plant' | 'publicUrl'>
@@ -42,6 +45,8 @@ export interface DashboardContext {
   coils?: CoilService
   /** production KPIs (issue 6): the finished coils' figures; absent when this process keeps no coil records */
   kpi?: { production: ProductionRecords }
+  /** newest readings pushed to the live view; absent when this process runs no ingest */
+  live?: LiveHub
 }
 
 export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> {
@@ -91,6 +96,8 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
     await app.register(inboxRoutes({ alerts: ctx.alerts.alerts, people: ctx.auth.people, auth: ctx.auth, now: ctx.now }))
     if (ctx.coils) await app.register(alertCoilsRoutes({ alerts: ctx.alerts.alerts, records: ctx.alerts.records, coils: ctx.coils, now: ctx.now }))
   }
+  if (ctx.live) await app.register(liveRoutes({ live: ctx.live, plant: ctx.config.plant }))
+  await app.register(pageRoutes(ctx))
   if (ctx.kpi)
     await app.register(kpiRoutes({ plant: ctx.config.plant, people: ctx.auth.people, now: ctx.now, sources: { timeseries: ctx.timeseries, production: ctx.kpi.production, alarms: ctx.alerts?.records } }))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

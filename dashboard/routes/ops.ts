@@ -1,6 +1,7 @@
 // Operations endpoints: readiness, Prometheus metrics and a landing page with the links.
 import type { FastifyInstance } from 'fastify'
 import type { DashboardContext } from '../app.ts'
+import { allowed } from '../auth/plugin.ts'
 
 export const opsRoutes = (ctx: DashboardContext) => async (app: FastifyInstance) => {
   app.get(
@@ -17,12 +18,15 @@ export const opsRoutes = (ctx: DashboardContext) => async (app: FastifyInstance)
     return reply.type(ctx.metrics.contentType).send(text)
   })
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/', { schema: { hide: true } }, async (req, reply) => {
+    // Managers, engineers and admins land on the production overview; everyone else on the links.
+    if (allowed(req.actor, 'kpi:read', false)) return reply.redirect('/overview', 303)
     const lines = [...ctx.config.plant.lines.values()]
     const links = [
       ['/api/plant', 'the plant model: lines, equipment, sensors, units, limits'],
       [`/api/latest?line=${lines[0]?.id ?? ''}`, 'the newest value of every sensor'],
       ['/api/ingest/dead-letters', 'messages ingest could not store, and why'],
+      ['/overview', 'production overview, trends, live view and sensor explorer (managers, engineers; sign in)'],
       ['/docs', 'the HTTP API, browsable (OpenAPI)'],
       ['/metrics', 'Prometheus metrics'],
     ]
