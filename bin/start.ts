@@ -23,6 +23,7 @@ import { startCoils } from '../coils/service.ts'
 import { startSuspectMarking } from '../coils/suspect.ts'
 import { openCoilRecords } from '../store/duckdb/records-coils.ts'
 import { buildApp } from '../dashboard/app.ts'
+import { startLiveHub } from '../dashboard/live.ts'
 import { startSimulator } from '../simulators/publisher.ts'
 
 export interface Millwatch {
@@ -117,6 +118,8 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     closers.push({ name: 'alerts', close: () => alerts.close() })
     parts.alerts = dispatcher.channels.length ? `running, notifying by ${dispatcher.channels.join(', ')}` : 'running (no notification channel configured)'
 
+    const live = startLiveHub()
+    closers.push({ name: 'live', close: async () => live.close() })
     const ingest = startIngest({
       plant: config.plant,
       settings: config.ingest,
@@ -124,7 +127,11 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       timeseries: series.timeseries,
       records: store.records,
       metrics,
-      onReadings: alerts.onReadings,
+      // Alarms first: they must never wait; then the live view's newest values.
+      onReadings: (line, equipment, ts, values) => {
+        alerts.onReadings(line, equipment, ts, values)
+        live.onReadings(line, equipment, ts, values)
+      },
       // Sparkplug B (docs/sparkplug.md): names from config/sparkplug.yaml; a death certificate
       // marks the equipment stale for the rules at once.
       sparkplug: config.sparkplug,
@@ -205,6 +212,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       timeseries: series.timeseries,
       ingest,
       coils,
+      live,
       alerts: { alerts, records: alarmRecords, escalation: channels.escalation, timezone: config.plant.timezone },
       health: () => ({ ready, parts }),
       auth: {
