@@ -2,13 +2,16 @@
 // Entry point: the only place that reads process.env. Bad configuration stops startup with
 // every problem listed; SIGTERM / Ctrl-C close the parts in reverse and flush the store.
 import { loadConfig, type Config } from '../core/config.ts'
+import { describeRoles } from '../core/roles.ts'
 import { ConfigError } from '../core/errors.ts'
 import { createLogger } from '../core/log.ts'
 import { startMillwatch } from './start.ts'
 
+// `millwatch ingest alerts` runs those parts: the command line stands for ROLES and wins over it.
+const args = process.argv.slice(2)
 let config: Config
 try {
-  config = loadConfig(process.env)
+  config = loadConfig(args.length ? { ...process.env, ROLES: args.join(',') } : process.env)
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err
   process.stderr.write(`millwatch cannot start: ${err.message}\n`)
@@ -39,8 +42,10 @@ const lines = [...config.plant.lines.values()]
 const sensors = lines.reduce((n, l) => n + [...l.equipment.values()].reduce((m, e) => m + e.sensors.size, 0), 0)
 process.stdout.write(
   [
-    `millwatch is running (${Date.now() - started} ms) — ${lines.map((l) => `${l.id}: ${l.name}`).join(', ')}, ${sensors} sensors`,
-    `  web + API     ${mw.urls.http}   (API docs ${mw.urls.http}/docs, health ${mw.urls.http}/healthz)`,
+    `millwatch is running (${Date.now() - started} ms) — ${lines.map((l) => `${l.id}: ${l.name}`).join(', ')}, ${sensors} sensors${config.roles.all ? '' : ` — parts: ${describeRoles(config.roles)}`}`,
+    config.roles.set.has('dashboard')
+      ? `  web + API     ${mw.urls.http}   (API docs ${mw.urls.http}/docs, health ${mw.urls.http}/healthz)`
+      : `  health        ${mw.urls.http}/healthz   metrics ${mw.urls.http}/metrics   (no dashboard in this process)`,
     config.mqtt.url
       ? `  MQTT          external broker ${config.mqtt.url}`
       : `  MQTT broker   ${mw.urls.mqtt}   WebSocket ${mw.urls.mqttWs}${mw.urls.mqtts ? `   TLS ${mw.urls.mqtts}` : ''}   (embedded; ${config.mqtt.allowAnonymous ? 'anonymous devices allowed on loopback' : 'devices need credentials'})`,
@@ -50,7 +55,7 @@ process.stdout.write(
     mw.demoSignIn
       ? `  sign in       ${mw.demoSignIn.url}   (demo on this machine: one-time link for ${mw.demoSignIn.personId}; anyone here may read telemetry)`
       : `  sign in       ${mw.urls.http}/login`,
-    `  simulator     ${config.simulator.enabled ? `publishing ${lines[0]?.id} (SIMULATOR=off to wait for real devices)` : 'off — waiting for devices'}`,
+    `  simulator     ${config.simulator.enabled && config.roles.all ? `publishing ${lines[0]?.id} (SIMULATOR=off to wait for real devices)` : 'off — waiting for devices'}`,
     `  Ctrl-C stops millwatch and flushes what it has accepted.`,
     '',
   ].join('\n'),

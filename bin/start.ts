@@ -8,23 +8,22 @@ import { Sessions } from '../dashboard/auth/sessions.ts'
 import type { Logger } from '../core/log.ts'
 import { createRegistry } from '../core/metrics.ts'
 import { startBroker, type Broker } from '../broker/index.ts'
-import { startIngest } from '../ingest/index.ts'
-import { connectExternalSource } from '../ingest/external.ts'
+import { startIngest, type ReadingsListener } from '../ingest/index.ts'
 import { openDuckDbStore } from '../store/duckdb/index.ts'
 import { openTimeSeries } from '../store/select.ts'
 import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
-import { startAlerts, type Alerts } from '../alerts/service.ts'
 import { alarmsDuring } from '../alerts/during.ts'
-import { loadChannels } from '../alerts/notify/config.ts'
-import { createDispatcher } from '../alerts/notify/dispatcher.ts'
-import { escalationNotifier } from '../alerts/notify/route.ts'
-import { startEscalation } from '../alerts/routing/escalation.ts'
 import { startCoils } from '../coils/service.ts'
 import { startSuspectMarking } from '../coils/suspect.ts'
 import { openCoilRecords } from '../store/duckdb/records-coils.ts'
 import { buildApp } from '../dashboard/app.ts'
 import { startLiveHub } from '../dashboard/live.ts'
 import { startSimulator } from '../simulators/publisher.ts'
+import { describeRoles } from '../core/roles.ts'
+import { startAlerting } from './parts/alerts.ts'
+import { buildHealthApp, startHealthServer } from './parts/health.ts'
+import { openWithLease } from './parts/lease.ts'
+import { connectSources } from './parts/sources.ts'
 
 export interface Millwatch {
   /** where things listen, with the ports actually bound */
@@ -45,6 +44,12 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
   const parts: Record<string, string> = {}
   let ready = false
   const metrics = createRegistry({ defaultMetrics: true })
+  // Parts as processes (core/roles.ts): only the parts in ROLES start here.
+  const roles = config.roles.set
+  if (!config.roles.all) parts.roles = describeRoles(config.roles)
+  // Split over an external broker, ingest gets a share of the telemetry: the parts that need
+  // every reading subscribe to all of it themselves (bin/parts/sources.ts).
+  const sharedIngest = !config.roles.all && config.mqtt.url !== undefined
 
   const closeAll = async () => {
     for (const c of closers.reverse()) {
@@ -63,14 +68,29 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     const credentials = new Credentials(config.dataDir)
     const demo = isLoopback(config.http.host)
     checkCredentials(config, credentials, demo)
-    const store = await openDuckDbStore({
-      dir: config.dataDir,
-      batchPoints: config.store.batchPoints,
-      flushIntervalMs: config.store.flushIntervalMs,
-      memoryLimit: config.store.memoryLimit,
-      retention: config.store.retention,
-      log: log.child({ part: 'store' }),
-    })
+    // A standby (STANDBY=on) waits here, answering /healthz with 503 "standby", until the
+    // process holding the records store stops (bin/parts/lease.ts).
+    let standby: { close(): Promise<void> } | undefined
+    const store = await openWithLease(
+      () =>
+        openDuckDbStore({
+          dir: config.dataDir,
+          batchPoints: config.store.batchPoints,
+          flushIntervalMs: config.store.flushIntervalMs,
+          memoryLimit: config.store.memoryLimit,
+          retention: config.store.retention,
+          log: log.child({ part: 'store' }),
+        }),
+      {
+        standby: config.standby,
+        log,
+        onWaiting: async (holder) => {
+          const health = () => ({ ready: false, status: 'standby', parts: { ...parts, lease: `waiting: ${holder} holds the records store` } })
+          standby = await startHealthServer({ host: config.http.host, port: config.http.port, log, metrics, health })
+        },
+      },
+    )
+    await standby?.close()
     closers.push({ name: 'store', close: () => store.close() })
     // STORE=influx moves the time series to InfluxDB; the records stay in the DuckDB file.
     const series = await openTimeSeries(config, { log, metrics, duckdb: store.timeseries })
@@ -80,46 +100,23 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     // Alarms publish on the topic tree through whichever broker is in use; it starts below.
     let publish: (topic: string, payload: string) => void = () => {}
     const alarmRecords = await openAlarmRecords(store.sql)
-    // Notification: who is on duty (people.yaml), escalation, and the channels (channels.yaml).
-    const channels = loadChannels(config.configDir, env, config.people)
-    const dispatcher = createDispatcher({
-      channels,
-      log: log.child({ part: 'notify' }),
-      onDelivery: (d) => void alarmRecords.addDeliveries([{ ...d }]).catch((err) => log.error({ err }, 'could not store a delivery')),
-    })
-    closers.push({ name: 'notify', close: async () => dispatcher.close() })
-    let describe: (key: string) => string | undefined = () => undefined
-    const escalation = startEscalation({
-      people: config.people,
-      timezone: config.plant.timezone,
-      escalation: channels.escalation,
-      log: log.child({ part: 'escalation' }),
-      onEscalate: escalationNotifier({
-        dispatcher,
-        publicUrl: config.publicUrl,
-        ackSecret: credentials.sessionSecret,
-        ackTtlMs: channels.ackTokenTtlMs,
-        timezone: config.plant.timezone,
-        describe: (change) => ({ description: describe(change.alarm.key) }),
-      }),
-    })
-    closers.push({ name: 'escalation', close: async () => escalation.stop() })
-    const alerts: Alerts = await startAlerts({
-      plant: config.plant,
-      people: config.people,
-      configDir: config.configDir,
-      log,
-      metrics,
-      records: alarmRecords,
-      publish: (topic, payload) => publish(topic, payload),
-      onChanges: (changes) => changes.forEach((c) => escalation.observe(c)),
-    })
-    describe = (key) => alerts.engine.ruleOf(key)?.description
-    closers.push({ name: 'alerts', close: () => alerts.close() })
-    parts.alerts = dispatcher.channels.length ? `running, notifying by ${dispatcher.channels.join(', ')}` : 'running (no notification channel configured)'
+    // The alarm state machine, notification and the escalation job: one process only.
+    const alerting = roles.has('alerts')
+      ? await startAlerting({ config, log, metrics, credentials, records: alarmRecords, env, publish: (topic, payload) => publish(topic, payload) })
+      : undefined
+    if (alerting) {
+      closers.push({ name: 'alerts', close: () => alerting.close() })
+      parts.alerts = alerting.status
+    }
+    const alerts = alerting?.alerts
 
     const live = startLiveHub()
     closers.push({ name: 'live', close: async () => live.close() })
+    // Alarms first: they must never wait; then the live view's newest values.
+    const everyReading: ReadingsListener = (line, equipment, ts, values) => {
+      alerts?.onReadings(line, equipment, ts, values)
+      live.onReadings(line, equipment, ts, values)
+    }
     const ingest = startIngest({
       plant: config.plant,
       settings: config.ingest,
@@ -127,21 +124,17 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       timeseries: series.timeseries,
       records: store.records,
       metrics,
-      // Alarms first: they must never wait; then the live view's newest values.
-      onReadings: (line, equipment, ts, values) => {
-        alerts.onReadings(line, equipment, ts, values)
-        live.onReadings(line, equipment, ts, values)
-      },
+      onReadings: sharedIngest ? undefined : everyReading,
       // Sparkplug B (docs/sparkplug.md): names from config/sparkplug.yaml; a death certificate
       // marks the equipment stale for the rules at once.
       sparkplug: config.sparkplug,
-      onStale: alerts.onStale,
+      onStale: sharedIngest ? undefined : (line, equipment, at) => alerts?.onStale(line, equipment, at),
     })
     closers.push({ name: 'ingest', close: () => ingest.close() })
-    parts.ingest = 'running'
+    parts.ingest = roles.has('ingest') ? 'running' : roles.has('coils') ? 'coil events only' : 'not in this process'
 
     // Coil records follow the coil events ingest stored (coils/service.ts says why it polls them).
-    const coils = await startCoils({
+    const coils = roles.has('coils') ? await startCoils({
       plant: config.plant,
       people: config.people,
       products: config.products,
@@ -153,13 +146,15 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       // "How it was rolled" lists every alarm active while the coil was on the mill.
       alarmsDuring: (line, from, to) => alarmsDuring(alarmRecords, line, from, to),
       suspectPriorities: config.coils.suspectPriorities,
-    })
-    closers.push({ name: 'coils', close: () => coils.close() })
+    }) : undefined
+    if (coils) closers.push({ name: 'coils', close: () => coils.close() })
     // A high-priority alarm marks the coils on the mill suspect as it happens (coils/suspect.ts).
-    const suspects = startSuspectMarking({ coils, priorities: config.coils.suspectPriorities, log, activeNow: () => alerts.engine.alarms({ active: true }) })
-    const unwatch = alerts.subscribe((changes) => suspects.observe(changes))
-    closers.push({ name: 'suspect coils', close: async () => (unwatch(), suspects.close()) })
-    parts.coils = 'running'
+    if (coils && alerts) {
+      const suspects = startSuspectMarking({ coils, priorities: config.coils.suspectPriorities, log, activeNow: () => alerts.engine.alarms({ active: true }) })
+      const unwatch = alerts.subscribe((changes) => suspects.observe(changes))
+      closers.push({ name: 'suspect coils', close: async () => (unwatch(), suspects.close()) })
+    }
+    if (coils) parts.coils = 'running'
 
     let mqttUrl: string
     let mqttWs: string | undefined
@@ -167,9 +162,9 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     // What millwatch's own MQTT clients (the simulator) sign in with.
     let internal: { username?: string; password?: string } = { username: config.mqtt.username, password: config.mqtt.password }
     if (config.mqtt.url) {
-      const source = await connectExternalSource({ log, ingest }, { url: config.mqtt.url, clientId: 'millwatch-ingest', username: config.mqtt.username, password: config.mqtt.password })
-      closers.push({ name: 'ingest-source', close: () => source.close() })
-      publish = (topic, payload) => void source.client.publish(topic, payload, { qos: 1 })
+      const sources = await connectSources({ config, log, ingest, onReadings: everyReading })
+      closers.push({ name: 'ingest-source', close: () => sources.close() })
+      publish = sources.publish
       mqttUrl = config.mqtt.url
       parts.broker = 'external'
     } else {
@@ -204,7 +199,8 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     }
 
     const sessions = new Sessions()
-    const app = await buildApp({
+    // Without the dashboard part the process still answers /healthz and /metrics here.
+    const app = roles.has('dashboard') ? await buildApp({
       tls: config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : undefined,
       config,
       log,
@@ -213,7 +209,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       ingest,
       coils,
       live,
-      alerts: { alerts, records: alarmRecords, escalation: channels.escalation, timezone: config.plant.timezone },
+      alerts: alerting && { alerts: alerting.alerts, records: alarmRecords, escalation: alerting.escalation, timezone: config.plant.timezone },
       health: () => ({ ready, parts }),
       auth: {
         credentials,
@@ -223,14 +219,15 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
         demo,
         secureCookies: config.publicUrl.startsWith('https:') || config.tls !== undefined,
       },
-    })
+    }) : await buildHealthApp({ log, metrics, health: () => ({ ready, parts }) })
     await app.listen({ host: config.http.host, port: config.http.port })
     closers.push({ name: 'dashboard', close: () => app.close() })
     const address = app.server.address()
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port
     const http = `${config.tls ? 'https' : 'http'}://${config.http.host}:${httpPort}`
 
-    if (config.simulator.enabled) {
+    // Split into processes, the simulator is a service of its own (`npm run simulate`).
+    if (config.simulator.enabled && config.roles.all) {
       const sim = await startSimulator({
         url: mqttUrl,
         seed: config.simulator.seed,
@@ -247,7 +244,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     }
     ready = true
     const admin = [...config.people.byId.values()].find((p) => p.roles.includes('admin'))
-    const demoSignIn = demo && admin ? { personId: admin.id, url: `${http}/login/once?token=${sessions.oneTimeLink(admin.id)}` } : undefined
+    const demoSignIn = demo && admin && roles.has('dashboard') ? { personId: admin.id, url: `${http}/login/once?token=${sessions.oneTimeLink(admin.id)}` } : undefined
     return { urls: { http, mqtt: mqttUrl, mqttWs, mqtts }, demoSignIn, close: closeAll }
   } catch (err) {
     await closeAll()

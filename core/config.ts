@@ -11,6 +11,7 @@ import { peopleFileSchema, resolvePeople, type People } from './people.ts'
 import { plantFileSchema, resolvePlant, type Plant } from './plant.ts'
 import { EMPTY_CATALOG, readProductsFile, type ProductCatalog } from '../coils/products.ts'
 import { readSparkplugFile, type SparkplugMapping } from '../ingest/sparkplug/mapping.ts'
+import { parseRoles, roleProblems, type RolesSetting } from './roles.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -100,7 +101,14 @@ const envSchema = z.object({
   INFLUX_BUCKET: z.string().optional(),
   SIMULATOR_SPEED: z.coerce.number().positive().max(1000).default(1),
   SIMULATOR_SEED: z.coerce.number().int().default(1),
+  // Parts as processes (core/roles.ts, docs/deployment.md); parsed below, every problem listed.
+  ROLES: z.string().optional(),
+  INGEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "-", "_" or "." (at most 64): it becomes an MQTT client id').optional(),
+  STANDBY: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('off'),
 })
+
+/** Every environment variable the configuration reads (the docker-compose test checks against it). */
+export const ENV_NAMES: readonly string[] = Object.keys(envSchema.shape)
 
 export interface Config {
   readonly http: { readonly host: string; readonly port: number }
@@ -124,6 +132,12 @@ export interface Config {
   readonly configDir: string
   readonly publicUrl: string
   readonly logLevel: string
+  /** which parts this process runs (ROLES or the command line; all by default) */
+  readonly roles: RolesSetting
+  /** the ingest worker's stable name: its MQTT client id, so its broker session survives a restart */
+  readonly ingestWorkerId?: string
+  /** wait while another process holds the records store, then take over (STANDBY=on) */
+  readonly standby: boolean
   readonly simulator: { readonly enabled: boolean; readonly speed: number; readonly seed: number }
   readonly store: {
     readonly kind: 'duckdb' | 'influx'
@@ -216,7 +230,10 @@ export function loadConfig(env: Env): Config {
     if (!env.INFLUX_URL) problems.push('environment INFLUX_URL: required when STORE=influx')
     if (!env.INFLUX_BUCKET) problems.push('environment INFLUX_BUCKET: required when STORE=influx')
   }
-  if (problems.length || !e.success || !s.success || !plant || !people) throw new ConfigError(problems)
+  const roles = parseRoles(env.ROLES)
+  problems.push(...roles.problems)
+  if (roles.roles) problems.push(...roleProblems(roles.roles, { mqttUrl: env.MQTT_URL, workerId: env.INGEST_WORKER_ID }))
+  if (problems.length || !e.success || !s.success || !plant || !people || !roles.roles) throw new ConfigError(problems)
 
   const v = e.data
   const st = s.data
@@ -238,6 +255,9 @@ export function loadConfig(env: Env): Config {
     configDir,
     publicUrl: (v.PUBLIC_URL ?? `http://${v.HTTP_HOST}:${v.HTTP_PORT}`).replace(/\/+$/, ''),
     logLevel: v.LOG_LEVEL,
+    roles: roles.roles,
+    ingestWorkerId: v.INGEST_WORKER_ID,
+    standby: v.STANDBY === 'on',
     simulator: { enabled: v.SIMULATOR === 'on', speed: v.SIMULATOR_SPEED, seed: v.SIMULATOR_SEED },
     store: {
       kind: v.STORE,

@@ -18,6 +18,8 @@ export interface ExternalSourceOptions {
   clientId: string
   /** subscribe through the MQTT 5 shared subscription, for several ingest workers */
   shared?: boolean
+  /** what to subscribe to instead of the default; an MQTT 5 session (parts as processes) */
+  topics?: readonly string[]
   username?: string
   password?: string
 }
@@ -25,15 +27,18 @@ export interface ExternalSourceOptions {
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void
 
 export async function connectExternalSource(
-  ctx: { log: Logger; ingest: Ingest },
+  ctx: { log: Logger; ingest: Pick<Ingest, 'accept'> },
   opts: ExternalSourceOptions,
 ): Promise<{ client: MqttClient; close(): Promise<void> }> {
   const log = ctx.log.child({ part: 'ingest', source: 'external' })
+  const v5 = opts.shared || opts.topics !== undefined
   const client = mqtt.connect(opts.url, {
     clientId: opts.clientId,
     clean: false,
-    protocolVersion: opts.shared ? 5 : 4,
-    properties: opts.shared ? { sessionExpiryInterval: 86_400, receiveMaximum: 65_535 } : undefined,
+    protocolVersion: v5 ? 5 : 4,
+    // MQTT 5 §3.1.2.11.2: the broker keeps the session, and what arrives for it, a day after
+    // the connection drops — so a worker killed mid-stream gets its messages when it returns.
+    properties: v5 ? { sessionExpiryInterval: 86_400, receiveMaximum: 65_535 } : undefined,
     reconnectPeriod: 1000,
     username: opts.username,
     password: opts.password,
@@ -65,7 +70,7 @@ export async function connectExternalSource(
     callback()
   }
 
-  const topics = opts.shared ? [SHARED_TELEMETRY, `$share/ingest/${TOPIC_COIL}`] : [TOPIC_TELEMETRY, TOPIC_COIL]
+  const topics = opts.topics ? [...opts.topics] : opts.shared ? [SHARED_TELEMETRY, `$share/ingest/${TOPIC_COIL}`] : [TOPIC_TELEMETRY, TOPIC_COIL]
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())))
     client.once('error', reject)
