@@ -57,7 +57,7 @@ async function generate(dir: string, days: number, config: Config): Promise<Hist
   const series = [...model.equipment.values()].flatMap((e) => [...e.sensors.keys()].map((sensor) => ({ equipment: e.id, sensor })))
     .map((s, i) => ({ id: i + 1, ...s }))
   const endMs = Date.now() - (Date.now() % MINUTE)
-  const seconds = days * 86_400
+  const seconds = Math.round(days * 86_400)
   const startMs = endMs - seconds * 1000
   console.log(`generating ${days} days of ${line} (${series.length} series at 1 Hz, ${fmt(seconds * series.length)} points) into ${dir}`)
 
