@@ -3,6 +3,7 @@
 //   npm run user -- token create <name> --role engineer [--role manager]
 //   npm run user -- token list | token revoke <id>
 //   npm run user -- device set <username> --line tcm1 --equipment stand3 [--equipment exit]
+//   npm run user -- device set <username> --sparkplug <group>/<edge node>   (a Sparkplug B edge node)
 //   npm run user -- device list | device remove <username>
 // It writes only hashes, to credentials.json in DATA_DIR; the running service picks changes up.
 import { createInterface } from 'node:readline/promises'
@@ -17,6 +18,7 @@ const usage = `usage:
   npm run user -- token list
   npm run user -- token revoke <id>
   npm run user -- device set <username> --line <line|*> --equipment <equipment|*> [...]
+  npm run user -- device set <username> --sparkplug <group>/<edge node> [...]
   npm run user -- device list
   npm run user -- device remove <username>
 roles: ${ROLES.join(', ')}`
@@ -40,7 +42,7 @@ async function readSecret(prompt: string): Promise<string> {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { role: { type: 'string', multiple: true }, line: { type: 'string', multiple: true }, equipment: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+  options: { role: { type: 'string', multiple: true }, line: { type: 'string', multiple: true }, equipment: { type: 'string', multiple: true }, sparkplug: { type: 'string', multiple: true }, help: { type: 'boolean' } },
 })
 if (values.help || positionals.length === 0) fail('')
 const config = loadConfig(process.env)
@@ -67,11 +69,21 @@ if (cmd === 'set-password') {
   process.stdout.write(`token ${arg} revoked\n`)
 } else if (cmd === 'device' && sub === 'set') {
   const name = arg ?? fail('device set needs a username')
-  if (!values.line?.length || !values.equipment?.length) fail('device set needs --line and --equipment (use * for any)')
-  await creds.setDevice(name, await readSecret(`password for device ${name}: `), values.line, values.equipment).catch((e: Error) => fail(e.message))
-  process.stdout.write(`device ${name} may publish for lines ${values.line.join(',')} equipment ${values.equipment.join(',')}\n`)
+  // A Sparkplug B edge node publishes only under spBv1.0/{group}/+/{edge}/# (broker/acl-sparkplug.ts).
+  const sparkplug = (values.sparkplug ?? []).map((s) => {
+    const [group, edge, ...rest] = s.split('/')
+    if (!group || !edge || rest.length || /[+#]/.test(s)) fail(`--sparkplug ${s}: must be <group>/<edge node>`)
+    return { group, edge }
+  })
+  const [lines, equipment] = [values.line ?? [], values.equipment ?? []]
+  if (!sparkplug.length && (!lines.length || !equipment.length)) fail('device set needs --line and --equipment (use * for any), or --sparkplug')
+  if (!lines.length !== !equipment.length) fail('device set needs both --line and --equipment, or neither')
+  await creds.setDevice(name, await readSecret(`password for device ${name}: `), lines, equipment, sparkplug).catch((e: Error) => fail(e.message))
+  const what = [lines.length ? `lines ${lines.join(',')} equipment ${equipment.join(',')}` : '', sparkplug.length ? `Sparkplug edge nodes ${values.sparkplug!.join(',')}` : '']
+  process.stdout.write(`device ${name} may publish for ${what.filter(Boolean).join(' and ')}\n`)
 } else if (cmd === 'device' && sub === 'list') {
-  for (const [name, d] of Object.entries(creds.devices())) process.stdout.write(`${name}  lines ${d.lines.join(',')}  equipment ${d.equipment.join(',')}  created ${d.createdAt}\n`)
+  for (const [name, d] of Object.entries(creds.devices()))
+    process.stdout.write(`${name}  lines ${d.lines.join(',')}  equipment ${d.equipment.join(',')}${d.sparkplug ? `  sparkplug ${d.sparkplug.map((n) => `${n.group}/${n.edge}`).join(',')}` : ''}  created ${d.createdAt}\n`)
 } else if (cmd === 'device' && sub === 'remove') {
   if (!creds.removeDevice(arg ?? fail('device remove needs a username'))) fail(`no device "${arg}"`)
   process.stdout.write(`device ${arg} removed\n`)

@@ -3,6 +3,7 @@
 // (lines and equipment, "*" for any) instead of a separate file a plant engineer must keep
 // in step with it.
 import { parseTopic } from '../core/topics.ts'
+import { isSparkplug, sparkplugPublishRefusal, sparkplugSubscribeAllowed, type SparkplugNode } from './acl-sparkplug.ts'
 
 /** Who a connection is, decided once at CONNECT. */
 export type Identity =
@@ -10,7 +11,7 @@ export type Identity =
   | { kind: 'internal' }
   /** no credentials, accepted only while anonymous clients are allowed (loopback listeners) */
   | { kind: 'anonymous' }
-  | { kind: 'device'; username: string; lines: readonly string[]; equipment: readonly string[] }
+  | { kind: 'device'; username: string; lines: readonly string[]; equipment: readonly string[]; sparkplug?: readonly SparkplugNode[] }
 
 export type PublishRefusal = 'reserved_topic' | 'alarm_topic' | 'topic_not_allowed'
 
@@ -21,6 +22,7 @@ export function publishRefusal(who: Identity, topic: string): PublishRefusal | u
   // $SYS and every other $-topic belong to the broker (MQTT 3.1.1 §4.7.2; aedes' default check).
   if (topic.charCodeAt(0) === 36 /* $ */) return 'reserved_topic'
   if (who.kind === 'internal') return undefined
+  if (isSparkplug(topic)) return sparkplugPublishRefusal(who, topic)
   const t = parseTopic(topic)
   // Alarms are raised by millwatch alone (aedes.publish, which bypasses this check): a device
   // that could publish one could page a worker or hide a real alarm behind a fake "cleared".
@@ -46,6 +48,7 @@ export function subscribeAllowed(who: Identity, filter: string): boolean {
   const first = levels[0]
   if (first === '' || first === '#' || first === '+' || first.charCodeAt(0) === 36) return false
   if (who.kind === 'internal') return true
+  if (first === 'spBv1.0') return sparkplugSubscribeAllowed(who, levels)
   if (first !== 'plant' || levels.length < 2 || levels[1] === '') return false
   if (who.kind === 'anonymous') return true
   const line = levels[1]

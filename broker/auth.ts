@@ -103,4 +103,4 @@ export function createAuthenticate(o: AuthOptions) {
   }
 }
 
-const device = (username: string, rec: DeviceRecord): Identity => ({ kind: 'device', username, lines: rec.lines, equipment: rec.equipment })
+const device = (username: string, rec: DeviceRecord): Identity => ({ kind: 'device', username, lines: rec.lines, equipment: rec.equipment, sparkplug: rec.sparkplug })

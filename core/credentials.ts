@@ -23,6 +23,8 @@ export interface DeviceRecord {
   lines: string[]
   /** equipment ids it may publish for, or ["*"] */
   equipment: string[]
+  /** Sparkplug B edge nodes it speaks for (broker/acl-sparkplug.ts) */
+  sparkplug?: { group: string; edge: string }[]
   createdAt: string
 }
 
@@ -124,10 +126,11 @@ export class Credentials {
     return t && !t.revokedAt && secret && safeEqual(sha256(secret), t.hash) ? t : undefined
   }
 
-  async setDevice(username: string, password: string, lines: string[], equipment: string[]): Promise<void> {
+  async setDevice(username: string, password: string, lines: string[], equipment: string[], sparkplug?: { group: string; edge: string }[]): Promise<void> {
     if (password.length < 16) throw new Error('a device password needs at least 16 characters')
     const hash = await hashPassword(password)
-    this.update((d) => void (d.devices[username] = { hash, lines, equipment, createdAt: new Date().toISOString() }))
+    const sp = sparkplug?.length ? { sparkplug } : {}
+    this.update((d) => void (d.devices[username] = { hash, lines, equipment, ...sp, createdAt: new Date().toISOString() }))
   }
 
   removeDevice(username: string): boolean {
