@@ -17,6 +17,7 @@ import type { Plant } from '../../core/plant.ts'
 import type { AlarmRecords, TimeSeriesStore } from '../../store/types.ts'
 import { audit, type AuthContext } from '../auth/plugin.ts'
 import { timeRange } from '../query.ts'
+import { raisedIn } from '../kpi/occurrences.ts'
 
 export interface AlertsRoutesContext {
   alerts: Alerts
@@ -55,18 +56,24 @@ export const alertsRoutes = (ctx: AlertsRoutesContext) => async (app: FastifyIns
     throw Object.assign(new Error(`${person.name} is not on duty for area "${a.area}"`), { statusCode: 403, code: 'MW_FORBIDDEN' })
   }
 
-  app.get<{ Querystring: { active?: string; all?: string; line?: string; equipment?: string } }>(
+  app.get<{ Querystring: { active?: string; all?: string; line?: string; equipment?: string; from?: string; to?: string } }>(
     '/api/alerts',
     {
       config: { permission: 'alerts:read' },
       schema: {
-        summary: 'Alarms that are not normal (or all alarm points with all=true), newest first',
+        summary: 'Alarms that are not normal (or all alarm points with all=true), newest first; with from/to, the alarms raised in that period (from the stored history)',
         tags: ['alerts'],
-        querystring: { type: 'object', properties: { active: { type: 'string', enum: ['true', 'false'] }, all: { type: 'string', enum: ['true', 'false'] }, line: str, equipment: str } },
+        querystring: { type: 'object', properties: { active: { type: 'string', enum: ['true', 'false'] }, all: { type: 'string', enum: ['true', 'false'] }, line: str, equipment: str, from: str, to: str } },
       },
     },
     async (req) => {
       const q = req.query
+      if (q.from || q.to) {
+        // A period's alarms (the KPI drill-down): occurrences raised in it, with their later ack and clear.
+        const { from, to } = timeRange(q, now(), 24 * 3_600_000)
+        const list = raisedIn(await ctx.records.transitions({ from, to: Math.max(to, now() + 1), limit: 100_000 }), from, to, { line: q.line, equipment: q.equipment })
+        return { from, to, alerts: q.active === undefined ? list : list.filter((a) => a.active === (q.active === 'true')) }
+      }
       const list = engine.alarms({ all: q.all === 'true', active: q.active === undefined ? undefined : q.active === 'true', line: q.line, equipment: q.equipment })
       list.sort((a, b) => (b.raisedAt ?? b.updatedAt) - (a.raisedAt ?? a.updatedAt))
       return { alerts: list.map((a) => alarmJson(a, engine)) }
