@@ -28,7 +28,7 @@ export interface WriterHooks {
   refused(points: number, err: Error): void
 }
 
-interface Batch { body: string; points: number; settled: boolean; resolve(): void; reject(err: Error): void }
+interface Batch { body: string; points: number; settled: boolean; resolve(): void; reject(err: Error): void; done: Promise<void> }
 
 const permanent = (err: unknown) => {
   const code = (err as { statusCode?: number }).statusCode
@@ -64,19 +64,24 @@ export class InfluxWriter {
     b.points += points
     if (this.points >= this.o.batchPoints) this.flush()
     else this.timer ??= setTimeout(() => this.flush(), this.o.flushIntervalMs)
-    return this.tail
+    return b.done
   }
 
   private newBatch(): Batch {
     let resolve!: () => void
     let reject!: (err: Error) => void
     const own = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))
-    const b: Batch = { body: '', points: 0, settled: false, resolve, reject }
-    // In order: a batch's writes settle only after every earlier batch's did.
+    // In order: a batch's writes settle only after every earlier batch's did (either way).
     const done = this.tail.then(() => own)
-    done.catch(() => {}) // a caller that dropped its promise must not crash the process
-    this.tail = done
-    return b
+    // A failure is the callers' to handle; one that dropped its promise (or a failure that
+    // comes before the earlier batches settled) must not crash the process.
+    own.catch(() => {})
+    done.catch(() => {})
+    this.tail = done.then(
+      () => {},
+      () => {},
+    )
+    return { body: '', points: 0, settled: false, resolve, reject, done }
   }
 
   /** Hands the current batch on now. */
@@ -172,7 +177,7 @@ export class InfluxWriter {
       else if (step === 'failed') {
         failures++
         await this.sleep(delay)
-        delay = Math.min(delay * 2, 15_000)
+        delay = Math.min(delay * 2, 5000)
       } else {
         if (failures) this.log.info({ spooledPoints: this.spool.points }, 'InfluxDB is taking writes again; replaying the spool')
         failures = 0
@@ -212,7 +217,7 @@ export class InfluxWriter {
   /** Settles everything accepted (written or spooled), then stops the replayer. */
   async close(): Promise<void> {
     this.flush()
-    await this.tail.catch(() => {})
+    await this.tail
     this.closed = true
     this.wake?.()
     await this.replaying
