@@ -16,6 +16,7 @@ import { alarmsDuring } from '../alerts/during.ts'
 import { startCoils } from '../coils/service.ts'
 import { startSuspectMarking } from '../coils/suspect.ts'
 import { openCoilRecords } from '../store/duckdb/records-coils.ts'
+import { openProductionRecords } from '../store/duckdb/records-production.ts'
 import { buildApp } from '../dashboard/app.ts'
 import { startLiveHub } from '../dashboard/live.ts'
 import { startSimulator } from '../simulators/publisher.ts'
@@ -209,6 +210,8 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       ingest,
       coils,
       live,
+      // The production KPIs read the coil records' table, which the coils part opened.
+      kpi: coils ? { production: openProductionRecords(store.sql) } : undefined,
       alerts: alerting && { alerts: alerting.alerts, records: alarmRecords, escalation: alerting.escalation, timezone: config.plant.timezone },
       health: () => ({ ready, parts }),
       auth: {
