@@ -163,7 +163,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     // What millwatch's own MQTT clients (the simulator) sign in with.
     let internal: { username?: string; password?: string } = { username: config.mqtt.username, password: config.mqtt.password }
     if (config.mqtt.url) {
-      const sources = await connectSources({ config, log, ingest, onReadings: everyReading })
+      const sources = await connectSources({ config, log, ingest, onReadings: everyReading, alarmsStored: alerts && (() => alerts.flushed()) })
       closers.push({ name: 'ingest-source', close: () => sources.close() })
       publish = sources.publish
       mqttUrl = config.mqtt.url

@@ -15,6 +15,12 @@ export interface TapContext {
   settings: Config['ingest']
   log: Logger
   onReadings: ReadingsListener
+  /**
+   * Resolves once the alarm changes the readings made are stored: the PUBACK waits for it, so
+   * a process killed in between gets the message again (or its standby does) and no alarm
+   * change the broker forgot about is lost.
+   */
+  alarmsStored?: () => Promise<void>
   /** handles what is not telemetry (coil events, to be stored) */
   other?: Pick<Ingest, 'accept'>
   now?: () => number
@@ -35,8 +41,8 @@ export function readingsTap(ctx: TapContext): Pick<Ingest, 'accept'> {
       } catch (err) {
         log.error({ err, topic }, 'a readings listener threw')
       }
-      // Nothing to wait for: the readings are stored by the ingest workers, so the PUBACK goes at once.
-      return undefined
+      // The readings themselves are stored by the ingest workers; only the alarms are waited for.
+      return ctx.alarmsStored?.()
     },
   }
 }

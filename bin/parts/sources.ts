@@ -21,6 +21,8 @@ export interface SourcesContext {
   ingest: Ingest
   /** every valid reading (alarm rules, live view) */
   onReadings: ReadingsListener
+  /** resolves once the alarm changes so far are stored (the tap's PUBACK waits for it) */
+  alarmsStored?: () => Promise<void>
 }
 
 export interface Sources {
@@ -46,7 +48,7 @@ export async function connectSources(ctx: SourcesContext): Promise<Sources> {
     const followers = (['alerts', 'coils', 'dashboard'] as const).filter(has)
     if (followers.length) {
       const topics = [...(has('alerts') || has('dashboard') ? [TOPIC_TELEMETRY] : []), ...(has('coils') ? [TOPIC_COIL] : [])]
-      const tap = readingsTap({ plant: config.plant, settings: config.ingest, log, onReadings: ctx.onReadings, other: has('coils') ? ctx.ingest : undefined })
+      const tap = readingsTap({ plant: config.plant, settings: config.ingest, log, onReadings: ctx.onReadings, alarmsStored: ctx.alarmsStored, other: has('coils') ? ctx.ingest : undefined })
       opened.push(await connectExternalSource({ log, ingest: tap }, { url, clientId: `millwatch-${followers.join('-')}`, topics, ...login }))
     }
   } catch (err) {

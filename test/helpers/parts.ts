@@ -19,9 +19,10 @@ export interface PartProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-export async function spawnPart(env: Record<string, string>, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<PartProcess> {
+/** `args`: the command-line form (`millwatch alerts coils`); `wait: false` returns before it is ready. */
+export async function spawnPart(env: Record<string, string>, opts: { args?: string[]; wait?: boolean; timeoutMs?: number } = {}): Promise<PartProcess> {
   const port = env.HTTP_PORT ?? String(await freePort())
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/millwatch.ts')], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/millwatch.ts'), ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, MQTT_PORT: '0', MQTT_WS_PORT: '0', LOG_LEVEL: 'warn', SIMULATOR: 'off', ...env, HTTP_PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +31,7 @@ export async function spawnPart(env: Record<string, string>, opts: { wait?: bool
   proc.stdout!.on('data', (d) => (out += d))
   proc.stderr!.on('data', (d) => (out += d))
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
-  const timeoutMs = opts.timeoutMs ?? 30_000
+  const timeoutMs = opts.timeoutMs ?? 90_000
   const running = new Promise<void>((ok, fail) => {
     const t = setInterval(() => {
       if (out.includes('millwatch is running')) (clearInterval(t), ok())
