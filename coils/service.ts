@@ -21,6 +21,7 @@ import { isCoilId } from './coil-id.ts'
 import { applyCoilEvent, applySummary, markSuspect, readAttributes, type CoilRecord, type CoilStatus } from './model.ts'
 import { productFor, thicknessTolerance_um, type ProductCatalog } from './products.ts'
 import { qrUrl } from './qr.ts'
+import { cachedCoilRecords } from './record-cache.ts'
 import { splitCoil, type ChildSpec } from './split.ts'
 import { transition } from './status.ts'
 import { SENSORS, standsOf, summarizeCoil, type CoilAlarm, type ProcessSummary } from './summary.ts'
@@ -50,6 +51,8 @@ export interface CoilsOptions {
   catchUpMs?: number
   /** the summary waits this long after `finish` for the coil's last telemetry to be stored */
   settleMs?: number
+  /** coil reads kept in memory for scans (coils/record-cache.ts; default 2000, 0 = none) */
+  cacheSize?: number
 }
 
 /** A person's or client's action on a coil: who, for the history and the audit log. */
@@ -99,7 +102,8 @@ export const OPEN_COIL_MS = 4 * 3_600_000
 export async function startCoils(ctx: CoilsContext, opts: CoilsOptions = {}): Promise<CoilService> {
   const log = ctx.log.child({ part: 'coils' })
   const now = ctx.now ?? Date.now
-  const store = ctx.coils
+  // Scans read through a bounded cache; every change below goes through it and invalidates the coil.
+  const store = cachedCoilRecords(ctx.coils, { size: opts.cacheSize, now })
   const settleMs = opts.settleMs ?? 2000
   const overlapMs = opts.overlapMs ?? 10 * 60_000
   const alarmsDuring = ctx.alarmsDuring ?? noAlarms

@@ -33,9 +33,17 @@ export interface CoilPageData {
 const head = `<link rel="stylesheet" href="/assets/coils.css">`
 const fmt = (v: number | undefined, digits = 0, unit = '') => (v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(digits)}${unit}`)
 
+// Building an Intl.DateTimeFormat costs about a millisecond, more than rendering the rest of
+// the page (measured with a CPU profile of bench/coils.ts): one per time zone, kept.
+const formatters = new Map<string, (t: number | undefined) => string>()
+
 export function timeFormatter(timeZone: string) {
-  const f = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-  return (t: number | undefined) => (t === undefined ? '—' : f.format(new Date(t)))
+  let fn = formatters.get(timeZone)
+  if (!fn) {
+    const f = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    formatters.set(timeZone, (fn = (t: number | undefined) => (t === undefined ? '—' : f.format(new Date(t)))))
+  }
+  return fn
 }
 
 export const sizeText = (r: Pick<CoilRecord, 'targetThickness_mm' | 'width_mm'>) =>

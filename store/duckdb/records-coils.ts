@@ -62,16 +62,19 @@ export async function openCoilRecords(sql: DuckDbStore['sql'], now: () => number
     upsert,
     get,
     async detail(id) {
-      // One round trip for the coil page: the record, its summary, inspections and history.
+      // One round trip for the coil page: the record and summary, then its inspections and
+      // history, as one UNION ALL of three index lookups. Correlated subqueries aggregating
+      // them with to_json(list(…)) cost 2–3× as much per scan (bench/coils.ts, docs/benchmarks.md).
       const key = lit(id)
       if (!key) return undefined
-      const rows = await sql.all(`SELECT ${COLS},
-          (SELECT to_json(list(doc ORDER BY "at" DESC, rowid DESC))::VARCHAR FROM coil_inspections WHERE coil_id = ${key}),
-          (SELECT to_json(list(doc ORDER BY "at" DESC, rowid DESC))::VARCHAR FROM coil_status_history WHERE coil_id = ${key})
-        FROM coils WHERE id = ${key}`)
-      if (!rows.length) return undefined
-      const docs = (v: unknown) => (v === null || v === undefined ? [] : (JSON.parse(String(v)) as unknown[]))
-      return { ...toCoil(rows[0]), inspections: docs(rows[0][2]) as CoilInspection[], history: docs(rows[0][3]) as CoilStatusEntry[] }
+      const rows = await sql.all(`SELECT 0, record::VARCHAR, summary::VARCHAR, NULL, NULL FROM coils WHERE id = ${key}
+        UNION ALL SELECT 1, doc::VARCHAR, NULL, "at", rowid FROM coil_inspections WHERE coil_id = ${key}
+        UNION ALL SELECT 2, doc::VARCHAR, NULL, "at", rowid FROM coil_status_history WHERE coil_id = ${key}`)
+      const head = rows.find((r) => r[0] === 0)
+      if (!head) return undefined
+      const newestFirst = (kind: number) =>
+        rows.filter((r) => r[0] === kind).sort((a, b) => Number(b[3]) - Number(a[3]) || Number(b[4]) - Number(a[4])).map((r) => JSON.parse(String(r[1])))
+      return { ...toCoil(head.slice(1)), inspections: newestFirst(1) as CoilInspection[], history: newestFirst(2) as CoilStatusEntry[] }
     },
     async list(q) {
       const where: string[] = []
