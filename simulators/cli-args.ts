@@ -23,6 +23,9 @@ events over MQTT like a plant gateway.
   --extra-sensors K    adds aux_01 … aux_K (values 0–100) to every piece of equipment;
                        the plant file must declare them or ingest rejects them
   --qos 0|1            (default 0)
+  --protocol P         json (default) or sparkplug: telemetry as Sparkplug B 3.0, each line an
+                       edge node {line}-gw with one device per piece of equipment (coil events stay JSON)
+  --sparkplug-group G  Sparkplug group id (default: the line id)
   --clients N          spread the equipment over N MQTT connections (default 1)
   --client-id ID       MQTT client id (suffixed -1 … -N with several connections)
   --username U, --password P
@@ -53,6 +56,7 @@ const OPTIONS: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; 
   from: { type: 'string' }, to: { type: 'string' }, follow: { type: 'boolean' }, lines: { type: 'string' },
   rate: { type: 'string' }, 'extra-sensors': { type: 'string' }, qos: { type: 'string' }, clients: { type: 'string' },
   'client-id': { type: 'string' }, username: { type: 'string' }, password: { type: 'string' },
+  protocol: { type: 'string' }, 'sparkplug-group': { type: 'string' },
   fault: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, 'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 }
@@ -104,6 +108,17 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     logLevel: str('log-level') ?? 'info',
     faults: (values.fault as string[] | undefined) ?? [],
   }
+  const protocol = str('protocol') ?? 'json'
+  if (protocol !== 'json' && protocol !== 'sparkplug') problems.push(`--protocol ${protocol}: must be json or sparkplug`)
+  else opts.protocol = protocol
+  const group = str('sparkplug-group')
+  if (group !== undefined) {
+    if (!/^[^+/#]{1,128}$/.test(group)) problems.push(`--sparkplug-group ${group}: must be 1–128 characters without + / #`)
+    if (protocol !== 'sparkplug') problems.push('--sparkplug-group needs --protocol sparkplug')
+    opts.sparkplugGroup = group
+  }
+  if (protocol === 'sparkplug' && opts.clients !== 1) problems.push('--clients does not apply to --protocol sparkplug: each line is one edge node with its own connection')
+  if (protocol === 'sparkplug' && opts.dryRun) problems.push('--dry-run prints JSON messages; it does not apply to --protocol sparkplug')
   if (!LEVELS.includes(opts.logLevel)) problems.push(`--log-level ${opts.logLevel}: must be one of ${LEVELS.join(', ')}`)
   const instant = (k: 'from' | 'to') => {
     const raw = str(k)

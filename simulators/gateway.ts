@@ -14,6 +14,8 @@ export interface ConnectOptions {
   url: string
   username?: string
   password?: string
+  /** the MQTT will (a Sparkplug B NDEATH) */
+  will?: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean }
 }
 
 /** Ends a connection politely (DISCONNECT after what is queued), or by force if the broker has stopped reading. */
@@ -36,6 +38,7 @@ export function connect(opts: ConnectOptions, clientId: string, log: Logger | un
       clientId,
       username: opts.username,
       password: opts.password,
+      will: opts.will,
       clean: true,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,

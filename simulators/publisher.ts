@@ -9,6 +9,8 @@ import { BASE_HZ } from './catalog.ts'
 import type { FaultSpec } from './fault-spec.ts'
 import { createMill } from './mill.ts'
 import { connect, endClient, redact, type Conn } from './gateway.ts'
+import { SparkplugEdge, type SpMessage } from './sparkplug.ts'
+import { connectEdge } from './sparkplug-link.ts'
 import { SimClock, type ClockMode } from './sim-clock.ts'
 
 export interface SimulatorOptions {
@@ -48,6 +50,10 @@ export interface SimulatorOptions {
   maxInflight?: number
   /** How long close() waits for the socket to drain and QoS 1 acknowledgements (default 5 s). */
   closeTimeoutMs?: number
+  /** 'sparkplug': telemetry as Sparkplug B 3.0 (simulators/sparkplug.ts), each line an edge node on its own connection; coil events stay JSON. */
+  protocol?: 'json' | 'sparkplug'
+  /** Sparkplug group id (default: the line id); edge nodes are named {line}-gw. */
+  sparkplugGroup?: string
 }
 
 export interface SimulatorStats {
@@ -88,13 +94,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const nClients = opts.clients ?? 1
   if (qos !== 0 && qos !== 1) throw new Error(`qos must be 0 or 1, not ${qos}`)
   if (!Number.isInteger(nClients) || nClients < 1 || nClients > 1000) throw new Error(`clients must be an integer in 1…1000, not ${nClients}`)
+  const sparkplug = opts.protocol === 'sparkplug'
+  if (sparkplug && nClients !== 1) throw new Error('clients does not apply to Sparkplug B: each line is one edge node with its own connection')
   const clock = new SimClock({ ...opts, rateHz: opts.rateHz ?? BASE_HZ, speed: opts.speed ?? 1, nowMs: Date.now() })
   const mill = createMill({ seed: opts.seed ?? 1, startMs: clock.startMs, lines: opts.lines, rateHz: opts.rateHz, extraSensors: opts.extraSensors, faults: opts.faults })
 
   const baseId = opts.clientId ?? `millwatch-sim-${process.pid}-${++instances}`
   const conns: Conn[] = []
+  const edges = sparkplug ? mill.lines.map((l) => new SparkplugEdge(opts.sparkplugGroup ?? l, `${l}-gw`)) : []
   try {
-    for (let i = 0; i < nClients; i++) conns.push({ client: await connect(opts, nClients === 1 ? baseId : `${baseId}-${i + 1}`, log), inflight: 0 })
+    if (sparkplug) for (const [i, e] of edges.entries()) conns.push({ client: await connectEdge(opts, `${baseId}-${e.edge}`, e, () => clock.lastMs, log), inflight: 0 })
+    else for (let i = 0; i < nClients; i++) conns.push({ client: await connect(opts, nClients === 1 ? baseId : `${baseId}-${i + 1}`, log), inflight: 0 })
   } catch (err) {
     await Promise.all(conns.map((c) => c.client.endAsync(true)))
     throw err
@@ -104,6 +114,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const s = { ticks: 0, messages: 0, values: 0, bytes: 0, dropped: 0, failed: 0 }
   const route = new Map<string, Conn>()
   const connOf = (topic: string) => {
+    if (sparkplug) return conns[mill.lines.indexOf(topic.split('/')[1])] // plant/{line}/… → that line's edge node
     let c = route.get(topic)
     if (!c) route.set(topic, (c = conns[route.size % conns.length]))
     return c
@@ -122,6 +133,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   let droppedLoggedAt = 0
   let resolveDone!: () => void
   const done = new Promise<void>((r) => (resolveDone = r))
+
+  const spOut: SpMessage[] = []
+  const send = (c: Conn, topic: string, body: string | Buffer) => {
+    s.messages++
+    s.bytes += body.length
+    if (qos === 1) {
+      c.inflight++
+      c.client.publish(topic, body, { qos: 1 }, onAck(c))
+    } else c.client.publish(topic, body, { qos: 0 })
+  }
 
   const pump = () => {
     timer = immediate = undefined
@@ -156,15 +177,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
           s.dropped++
           continue
         }
-        const body = JSON.stringify(m.payload)
-        s.messages++
-        s.bytes += body.length
-        if (m.topic.endsWith('/telemetry')) for (const _ in (m.payload as TelemetryPayload).values) s.values++
-        if (qos === 1) {
-          c.inflight++
-          c.client.publish(m.topic, body, { qos: 1 }, onAck(c))
-        } else c.client.publish(m.topic, body, { qos: 0 })
+        const telemetry = m.topic.endsWith('/telemetry')
+        if (telemetry) for (const _ in (m.payload as TelemetryPayload).values) s.values++
+        if (sparkplug && telemetry) {
+          const p = m.payload as TelemetryPayload
+          edges[conns.indexOf(c)].data(m.topic.split('/')[2], Number(p.ts ?? next.t), p.values, spOut)
+          for (const o of spOut.splice(0)) send(c, o.topic, Buffer.from(o.payload))
+          continue
+        }
+        send(c, m.topic, JSON.stringify(m.payload))
       }
+      // A device silent past its timeout (a dropout fault) gets its DDEATH.
+      edges.forEach((e, i) => (e.sweep(next.t, spOut), spOut.splice(0).forEach((o) => send(conns[i], o.topic, Buffer.from(o.payload)))))
       if (performance.now() > sliceEnd) return void (immediate = setImmediate(pump))
     }
   }
