@@ -95,7 +95,10 @@ function check(groups: Record<string, GroupFile>, plant: Plant, where: string): 
   for (const [gid, g] of Object.entries(groups)) {
     const path = `groups.${gid}`
     const line = g.line ?? gid
-    if (!plant.lines.has(line)) problems.push(`${where} ${path}${g.line ? '.line' : ''}: no line "${line}" in the plant model`)
+    // The group id as line is only a default: it needs to exist when some node relies on it.
+    const nodes = Object.values(g.nodes ?? {})
+    const relied = g.line !== undefined || nodes.length === 0 || nodes.some((n) => !n.line)
+    if (relied && !plant.lines.has(line)) problems.push(`${where} ${path}${g.line ? '.line' : ''}: no line "${line}" in the plant model`)
     checkMetrics(g.metrics, line, undefined, path)
     checkDevices(g.devices, line, path)
     for (const [nid, n] of Object.entries(g.nodes ?? {})) {
