@@ -263,7 +263,8 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
 function checkCredentials(config: Config, credentials: Credentials, demo: boolean): void {
   const problems: string[] = []
   const admins = [...config.people.byId.values()].filter((p) => p.roles.includes('admin'))
-  if (!demo && !admins.some((a) => credentials.hasPassword(a.id)))
+  // Only a process that serves the dashboard signs people in (an ingest worker has no pages).
+  if (!demo && config.roles.set.has('dashboard') && !admins.some((a) => credentials.hasPassword(a.id)))
     problems.push(
       `HTTP_HOST ${config.http.host} is reachable from the network, and no admin has a password: set one with \`npm run user -- set-password ${admins[0]?.id ?? '<admin id>'}\``,
     )
