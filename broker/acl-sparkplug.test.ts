@@ -45,7 +45,8 @@ describe('Sparkplug subscribe rules', () => {
     [gw1, 'spBv1.0/tcm1/DDATA/gw1/#', false],
     [gw1, 'spBv1.0/#', false],
     [anon, 'spBv1.0/tcm1/#', true],
-    [anon, 'spBv1.0/#', false],
+    [anon, 'spBv1.0/#', true],
+    [anon, 'spBv1.0', false],
   ] as const)('%o to %s → %s', (who, filter, expected) => {
     expect(subscribeAllowed(who, filter)).toBe(expected)
   })

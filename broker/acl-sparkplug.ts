@@ -28,8 +28,9 @@ export function sparkplugPublishRefusal(who: Exclude<Identity, { kind: 'internal
 
 /** spBv1.0/{group}/NCMD/{edge}, spBv1.0/{group}/DCMD/{edge}/…, spBv1.0/STATE/…; anonymous clients read everything. */
 export function sparkplugSubscribeAllowed(who: Exclude<Identity, { kind: 'internal' }>, levels: readonly string[]): boolean {
-  if (levels.length < 2 || levels[1] === '' || levels[1] === '#' || levels[1] === '+') return false
-  if (who.kind === 'anonymous') return true
+  if (levels.length < 2 || levels[1] === '') return false
+  if (who.kind === 'anonymous') return true // as plant/#: other plant systems on this host read it all
+  if (levels[1] === '#' || levels[1] === '+') return false
   if (levels[1] === 'STATE') return levels.length <= 3
   const [, group, type, edge] = levels
   if (type !== 'NCMD' && type !== 'DCMD') return false

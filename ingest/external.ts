@@ -11,6 +11,7 @@ import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt'
 import type { Socket } from 'node:net'
 import type { Logger } from '../core/log.ts'
 import { SHARED_TELEMETRY, TOPIC_COIL, TOPIC_TELEMETRY } from '../core/topics.ts'
+import { TOPIC_SPARKPLUG } from '../core/sparkplug-b.ts'
 import type { Ingest } from './index.ts'
 
 export interface ExternalSourceOptions {
@@ -70,7 +71,9 @@ export async function connectExternalSource(
     callback()
   }
 
-  const topics = opts.topics ? [...opts.topics] : opts.shared ? [SHARED_TELEMETRY, `$share/ingest/${TOPIC_COIL}`] : [TOPIC_TELEMETRY, TOPIC_COIL]
+  // Sparkplug B is never shared among workers: a node's births and data must reach the same
+  // process, which holds its alias table (docs/sparkplug.md).
+  const topics = opts.topics ? [...opts.topics] : opts.shared ? [SHARED_TELEMETRY, `$share/ingest/${TOPIC_COIL}`] : [TOPIC_TELEMETRY, TOPIC_COIL, TOPIC_SPARKPLUG]
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())))
     client.once('error', reject)
