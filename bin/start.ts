@@ -16,7 +16,8 @@ import { alarmsDuring } from '../alerts/during.ts'
 import { startCoils } from '../coils/service.ts'
 import { startSuspectMarking } from '../coils/suspect.ts'
 import { openCoilRecords } from '../store/duckdb/records-coils.ts'
-import { openProductionRecords } from '../store/duckdb/records-production.ts'
+import { openProductionRecords, openShiftReportRecords } from '../store/duckdb/records-production.ts'
+import { startShiftReports } from '../dashboard/kpi/report-schedule.ts'
 import { buildApp } from '../dashboard/app.ts'
 import { startLiveHub } from '../dashboard/live.ts'
 import { startSimulator } from '../simulators/publisher.ts'
@@ -199,6 +200,15 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       parts.broker = 'embedded'
     }
 
+    // Production KPIs and shift reports (issue 6) read the coil records' table, which the coils part opened;
+    // a report is built at each shift end (node-cron, plant time) and at start for a missed one.
+    const production = coils && roles.has('dashboard') ? await openProductionRecords(store.sql) : undefined
+    const reportRecords = production && (await openShiftReportRecords(store.sql))
+    const shiftReports = production && reportRecords
+      ? startShiftReports({ sources: { timeseries: series.timeseries, production, alarms: alarmRecords }, reports: reportRecords, plant: config.plant, people: config.people, log })
+      : undefined
+    if (shiftReports) closers.push({ name: 'shift-reports', close: async () => shiftReports.close() })
+
     const sessions = new Sessions()
     // Without the dashboard part the process still answers /healthz and /metrics here.
     const app = roles.has('dashboard') ? await buildApp({
@@ -210,8 +220,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       ingest,
       coils,
       live,
-      // The production KPIs read the coil records' table, which the coils part opened.
-      kpi: coils ? { production: openProductionRecords(store.sql) } : undefined,
+      kpi: production && { production, reports: reportRecords && shiftReports && { records: reportRecords, generator: shiftReports } },
       alerts: alerting && { alerts: alerting.alerts, records: alarmRecords, escalation: alerting.escalation, timezone: config.plant.timezone },
       health: () => ({ ready, parts }),
       auth: {

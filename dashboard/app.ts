@@ -20,7 +20,9 @@ import { opsRoutes } from './routes/ops.ts'
 import { badCodeUrl, coilRoutes } from './routes/coils.ts'
 import type { CoilService } from '../coils/service.ts'
 import { kpiRoutes } from './routes/kpi.ts'
-import type { ProductionRecords } from '../store/types.ts'
+import { reportRoutes } from './routes/reports.ts'
+import type { ShiftReports } from './kpi/report-schedule.ts'
+import type { ProductionRecords, ShiftReportRecords } from '../store/types.ts'
 import type { LiveHub } from './live.ts'
 import { liveRoutes } from './routes/live.ts'
 import { pageRoutes } from './routes/pages.ts'
@@ -44,7 +46,7 @@ export interface DashboardContext {
   /** coil records, QR resolution and the coil pages; absent when this process runs no coils part */
   coils?: CoilService
   /** production KPIs (issue 6): the finished coils' figures; absent when this process keeps no coil records */
-  kpi?: { production: ProductionRecords }
+  kpi?: { production: ProductionRecords; reports?: { records: ShiftReportRecords; generator: Pick<ShiftReports, 'generate'> } }
   /** newest readings pushed to the live view; absent when this process runs no ingest */
   live?: LiveHub
 }
@@ -100,6 +102,8 @@ export async function buildApp(ctx: DashboardContext): Promise<FastifyInstance> 
   await app.register(pageRoutes(ctx))
   if (ctx.kpi)
     await app.register(kpiRoutes({ plant: ctx.config.plant, people: ctx.auth.people, now: ctx.now, sources: { timeseries: ctx.timeseries, production: ctx.kpi.production, alarms: ctx.alerts?.records } }))
+  if (ctx.kpi?.reports)
+    await app.register(reportRoutes({ reports: ctx.kpi.reports.records, generator: ctx.kpi.reports.generator, plant: ctx.config.plant, people: ctx.auth.people, demo: ctx.auth.demo, now: ctx.now }))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

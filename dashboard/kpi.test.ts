@@ -12,12 +12,10 @@ import { loadConfig } from '../core/config.ts'
 import { Credentials } from '../core/credentials.ts'
 import { createRegistry } from '../core/metrics.ts'
 import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/index.ts'
-import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
-import { openCoilRecords } from '../store/duckdb/records-coils.ts'
 import { openProductionRecords } from '../store/duckdb/records-production.ts'
 import { buildApp } from './app.ts'
 import { Sessions } from './auth/sessions.ts'
-import { at, FROM, speedPoints, storedCoils, TO, TRANSITIONS } from './kpi/fixture.ts'
+import { at, FROM, seedFixture, TO } from './kpi/fixture.ts'
 
 const config = loadConfig({})
 const log = pino({ level: 'silent' })
@@ -30,11 +28,7 @@ const tokens: Record<string, string> = {}
 
 beforeAll(async () => {
   store = await openDuckDbStore({ dir: tmp('mw-kpi-'), log, now: () => NOW, maintenanceIntervalMs: 0 })
-  await store.timeseries.write(speedPoints())
-  await store.maintain() // the 1-minute rollups the KPI reads come from
-  await (await openCoilRecords(store.sql)).upsert(storedCoils())
-  const records = await openAlarmRecords(store.sql)
-  await records.save(TRANSITIONS.map((t) => ({ transition: t, alarm: { key: t.key, id: t.alarmId, line: t.line as string, equipment: t.equipment as string, state: t.to, active: t.action !== 'clear', updatedAt: t.at } })))
+  const records = await seedFixture(store)
   alerts = await startAlerts({ plant: config.plant, people: config.people, configDir: config.configDir, log, metrics: createRegistry(), records, publish: () => {} })
   const credentials = new Credentials(tmp('mw-kpi-cred-'))
   for (const role of ['manager', 'worker'] as const) tokens[role] = credentials.createToken(`t-${role}`, [role], 'test').token
@@ -42,7 +36,7 @@ beforeAll(async () => {
     config, log, metrics: createRegistry(), timeseries: store.timeseries, now: () => NOW,
     health: () => ({ ready: true, parts: {} }),
     alerts: { alerts, records },
-    kpi: { production: openProductionRecords(store.sql) },
+    kpi: { production: await openProductionRecords(store.sql) },
     auth: { credentials, people: config.people, sessions: new Sessions(), records: store.records, demo: false, secureCookies: false },
   })
 })

@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'coils:read': ALL,
   'coils:qa': ['qa'],
   'kpi:read': ['manager', 'engineer', 'admin'],
+  'reports:write': ['engineer', 'admin'],
   'rules:write': ['engineer'],
   'plant:write': ['engineer'],
   'people:admin': ['admin'],

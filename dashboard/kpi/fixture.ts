@@ -9,7 +9,10 @@
 //   night   B     46        60 / 60      0.5      0.6    0.9      0.27
 // Alarms: stand2 17:00 (ack +2 min, clear +10 min), exit 00:30 (ack +4, clear +20), stand2
 // 15:00 (never acknowledged, clear +5): MTTA 3 min, MTTR 35/3 min.
-import type { AlarmTransitionRecord, Bucket, CoilFacts, StoredCoil } from '../../store/types.ts'
+import type { DuckDbStore } from '../../store/duckdb/index.ts'
+import { openAlarmRecords } from '../../store/duckdb/records-alarms.ts'
+import { openCoilRecords } from '../../store/duckdb/records-coils.ts'
+import type { AlarmRecords, AlarmTransitionRecord, Bucket, CoilFacts, StoredCoil } from '../../store/types.ts'
 
 export const at = (local: string) => Date.parse(`${local}+08:00`)
 export const FROM = at('2025-11-24T14:00:00')
@@ -76,3 +79,16 @@ export const storedCoils = (): StoredCoil[] =>
     record: { id: c.id, line: c.line, status: 'finished', grade: c.grade, weight_t: c.weight_t, startedAt: c.finishedAt - 20 * MIN, finishedAt: c.finishedAt, children: [], suspectAlarms: [], extra: {} },
     summary: { from: c.finishedAt - 20 * MIN, to: c.finishedAt, length_m: 1200, thickness: { ...c.thickness!, weighting: 'length', min_um: 400, max_um: 600 }, stands: [], sensors: [], zones: { AB: 2.3, BC: 4.5, CD: 7.1 }, alarms: [] },
   }))
+
+/** Writes the day into a real store: speed readings (rolled up), coil records, alarm transitions. */
+export async function seedFixture(store: DuckDbStore): Promise<AlarmRecords> {
+  await store.timeseries.write(speedPoints())
+  await store.maintain() // the 1-minute rollups the KPIs read come from
+  await (await openCoilRecords(store.sql)).upsert(storedCoils())
+  const records = await openAlarmRecords(store.sql)
+  await records.save(TRANSITIONS.map((t) => ({
+    transition: t,
+    alarm: { key: t.key, id: t.alarmId, line: String(t.line), equipment: String(t.equipment), state: t.to, active: t.action !== 'clear', updatedAt: t.at },
+  })))
+  return records
+}

@@ -4,12 +4,14 @@
 // extracted here, so a month of ~4 000 coils is one small read instead of 40 MB of documents.
 import type { CoilFacts, ProductionRecords, ShiftReportRecords, StoredShiftReport } from '../types.ts'
 import type { DuckDbStore } from './index.ts'
+import { openCoilRecords } from './records-coils.ts'
 
 const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v))
 const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v))
 
-/** Reads the `coils` table that store/duckdb/records-coils.ts creates; open that first. */
-export function openProductionRecords(sql: DuckDbStore['sql']): ProductionRecords {
+/** Reads the `coils` table of store/duckdb/records-coils.ts (created here too if this process keeps no coils). */
+export async function openProductionRecords(sql: DuckDbStore['sql']): Promise<ProductionRecords> {
+  await openCoilRecords(sql)
   return {
     async finishedCoils(q) {
       const params: Record<string, string | number> = { from: q.from, to: q.to }
