@@ -79,7 +79,7 @@ export async function influxQL(t: InfluxTarget, info: ServerInfo, q: string, opt
     throw errors.unavailable(`InfluxDB cannot be reached: ${(err as Error).message}`)
   }
   const text = await res.text()
-  let body: { error?: string; results?: Array<{ error?: string; series?: Series[] }> }
+  let body: { error?: string; results?: Array<{ error?: string; partial?: boolean; series?: Array<Series & { partial?: boolean }> }> }
   try {
     body = JSON.parse(text)
   } catch {
@@ -87,7 +87,11 @@ export async function influxQL(t: InfluxTarget, info: ServerInfo, q: string, opt
   }
   const error = body.error ?? body.results?.[0]?.error
   if (error || res.status >= 300) throw errors.unavailable(`InfluxDB refused a query (${res.status}): ${error ?? text.slice(0, 200)}`)
-  return body.results?.[0]?.series ?? []
+  const result = body.results?.[0]
+  // A server with [http] max-row-limit (or 2.x/3.x limits) cuts results short: an answer
+  // with points missing would be wrong without saying so (a summary, a what-if replay).
+  if (result?.partial || result?.series?.some((x) => x.partial)) throw errors.unavailable('InfluxDB returned a partial result: raise its max-row-limit (InfluxDB 1.x [http] section) or ask for a shorter range')
+  return result?.series ?? []
 }
 
 /** An InfluxQL string literal: single quotes, with backslashes and quotes escaped. */
