@@ -19,7 +19,7 @@
     for (const u of charts) u.destroy(), window.mwCharts.splice(window.mwCharts.indexOf(u), 1)
     const x = rows.map((r) => r.from / 1000)
     const click = (u) => u.over.addEventListener('click', () => u.cursor.idx != null && (location.href = drill(rows[u.cursor.idx])))
-    const common = { height: 200, cursor: { drag: { x: false, y: false } }, hooks: { ready: [click] } }
+    const common = { height: 200, legend: { live: false }, cursor: { drag: { x: false, y: false } }, hooks: { ready: [click] } }
     const bars = uPlot.paths.bars({ size: [0.7, 40] })
     charts = [
       chart($('chart-tonnage'), { ...common, series: [{}, { label: 'tonnage (t)', fill: '#0b5cad88', stroke: '#0b5cad', paths: bars, points: { show: false } }] }, [x, rows.map((r) => r.tonnage_t)]),
