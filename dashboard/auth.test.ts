@@ -18,6 +18,8 @@ import { startAlerts, type Alerts } from '../alerts/service.ts'
 import { startCoils, type CoilService } from '../coils/service.ts'
 import { openAlarmRecords } from '../store/duckdb/records-alarms.ts'
 import { openCoilRecords } from '../store/duckdb/records-coils.ts'
+import { openProductionRecords, openShiftReportRecords } from '../store/duckdb/records-production.ts'
+import { startShiftReports } from './kpi/report-schedule.ts'
 import { Sessions } from './auth/sessions.ts'
 
 const config = loadConfig({})
@@ -40,7 +42,15 @@ async function build(isDemo: boolean) {
     alerts: { alerts, records: await openAlarmRecords(store.sql) },
     health: () => ({ ready: true, parts: {} }),
     auth: { credentials, people: config.people, sessions, records: store.records, demo: isDemo, secureCookies: false },
+    kpi: await kpi(),
   })
+}
+
+async function kpi() {
+  const production = await openProductionRecords(store.sql)
+  const records = await openShiftReportRecords(store.sql)
+  const sources = { timeseries: store.timeseries, production, alarms: await openAlarmRecords(store.sql) }
+  return { production, reports: { records, generator: startShiftReports({ sources, reports: records, plant: config.plant, people: config.people, log }, { schedule: false, backfill: false }) } }
 }
 
 beforeAll(async () => {
@@ -103,6 +113,15 @@ const TABLE: Array<[method: 'GET' | 'POST' | 'DELETE', url: string, allowed: Who
   // The QR view is for anyone holding the coil: no role needed (the public view), 404 if unknown.
   ['GET', '/api/coils/C0000', WHO],
   ['GET', '/c/C0000', WHO],
+  ['GET', '/api/kpi/overview', ['manager', 'engineer', 'admin']],
+  ['GET', '/api/kpi/production?by=shift', ['manager', 'engineer', 'admin']],
+  ['GET', '/api/kpi/oee?by=day', ['manager', 'engineer', 'admin']],
+  ['GET', '/api/kpi/quality', ['manager', 'engineer', 'admin']],
+  ['GET', '/api/kpi/alarms', ['manager', 'engineer', 'admin']],
+  ['GET', '/api/kpi/coils', ['manager', 'engineer', 'admin']],
+  ['GET', '/api/reports', ['manager', 'engineer', 'admin']],
+  ['GET', '/api/reports/nosuchreport', ['manager', 'engineer', 'admin']],
+  ['POST', '/api/reports', ['engineer', 'admin'], {}],
 ]
 
 describe('who may do what (endpoint × role)', () => {
