@@ -30,9 +30,10 @@ export interface WriterHooks {
 
 interface Batch { body: string; points: number; settled: boolean; resolve(): void; reject(err: Error): void; done: Promise<void> }
 
+/** 400 (1.x, 2.x) and 422 (2.x/3.x) say the points themselves are refused: retrying cannot help. */
 const permanent = (err: unknown) => {
   const code = (err as { statusCode?: number }).statusCode
-  return code === 400 || code === 413 || code === 422
+  return code === 400 || code === 422
 }
 
 export class InfluxWriter {
