@@ -1,26 +1,27 @@
 // The history's records, written through millwatch's own record modules on the real store:
 // the alarms (openAlarmRecords) and, for every coil slot of the telemetry, the line's coil
 // events, the coil record they make (coils/model.ts applyCoilEvent, stamped with the crew and
-// shift on duty as the coils part does) and its process summary, computed by the coils part
-// itself (CoilService.summarize) from the stored telemetry and alarms.
+// shift on duty as the coils part does) and its process summary (coils/summary.ts), computed
+// from the telemetry read back from the store and the stored alarms.
 import type { Config } from '../../core/config.ts'
 import type { CoilEvent } from '../../core/payloads.ts'
 import { shiftAt } from '../../core/shifts.ts'
-import type { Logger } from '../../core/log.ts'
-import { alarmsDuring } from '../../alerts/during.ts'
-import { applyCoilEvent } from '../../coils/model.ts'
-import { startCoils } from '../../coils/service.ts'
+import { activeDuring } from '../../alerts/during.ts'
+import { applyCoilEvent, applySummary, markSuspect, type CoilRecord } from '../../coils/model.ts'
+import { thicknessTolerance_um } from '../../coils/products.ts'
+import { SENSORS, standsOf, summarizeCoil } from '../../coils/summary.ts'
 import { coilId, GRADES } from '../../simulators/coils.ts'
 import { Rng, round } from '../../simulators/random.ts'
 import type { DuckDbStore } from '../../store/duckdb/index.ts'
 import { openAlarmRecords } from '../../store/duckdb/records-alarms.ts'
 import { openCoilRecords } from '../../store/duckdb/records-coils.ts'
-import type { AlarmSnapshot, StoredCoil } from '../../store/types.ts'
+import type { AlarmSnapshot, RawPoint, StoredCoil } from '../../store/types.ts'
 import type { AlarmHistory } from './alarms.ts'
 import { SLOT_S } from './model-sql.ts'
 import type { Slot } from './telemetry.ts'
 
 const ENTRY_GAUGES_MM = [2.0, 2.3, 2.5, 2.75, 3.0]
+const SUMMARY_SENSORS: ReadonlySet<string> = new Set(Object.values(SENSORS))
 
 export async function writeAlarms(store: DuckDbStore, h: AlarmHistory, onProgress: (done: number) => void): Promise<void> {
   const records = await openAlarmRecords(store.sql)
@@ -53,21 +54,12 @@ export async function writeAlarms(store: DuckDbStore, h: AlarmHistory, onProgres
 /** The coils of the fully rolled slots; returns how many. */
 export async function writeCoils(
   store: DuckDbStore,
-  o: { config: Config; log: Logger; line: string; startMs: number; endMs: number; slots: readonly Slot[]; seed?: number },
+  o: { config: Config; line: string; startMs: number; endMs: number; slots: readonly Slot[]; seed?: number },
   onProgress: (done: number, total: number) => void,
 ): Promise<number> {
   const rng = Rng.seeded(o.seed ?? 5)
   const coilRecords = await openCoilRecords(store.sql)
-  const alarmRecords = await openAlarmRecords(store.sql)
   const { config } = o
-  const coils = await startCoils(
-    {
-      plant: config.plant, people: config.people, products: config.products, publicUrl: config.publicUrl, log: o.log,
-      timeseries: store.timeseries, records: store.records, coils: coilRecords,
-      alarmsDuring: (line, from, to) => alarmsDuring(alarmRecords, line, from, to),
-    },
-    { pollMs: 0 },
-  )
   const lineNo = Number(/\d+$/.exec(o.line)?.[0] ?? 1)
   let heat = ''
   let slabsLeft = 0
@@ -92,25 +84,58 @@ export async function writeCoils(
       { line: o.line, coilId: id, event: 'finish', ts: finish, attributes },
     ]
     events.push(...evs)
-    let record = evs.reduce((r, e) => applyCoilEvent(r, e), undefined as ReturnType<typeof applyCoilEvent> | undefined)!
+    // What the coils part does with the two events (coils/service.ts applyEvent and stamp).
+    const record = evs.reduce((r, e) => applyCoilEvent(r, e), undefined as CoilRecord | undefined)!
     const slot = shiftAt(start, config.people.file, config.plant.timezone)
-    record = { ...record, shift: slot.shiftId, crew: slot.crew }
-    stored.push({ record })
+    stored.push({ record: { ...record, shift: slot.shiftId, crew: slot.crew } })
   }
   await store.records.appendCoilEvents(events)
-  await coilRecords.upsert(stored)
-  // Summaries: a few coils at a time, each reading its telemetry with the coils part's own reads.
-  let next = 0
+  // Process summaries as CoilService.summarize computes them (the same pure summarizeCoil on
+  // the stored telemetry and alarms), but reading a day of each series at once: the coils
+  // part's 22 reads per coil cost ~1 s a coil on a busy 2-core machine.
+  const transitions = await (await openAlarmRecords(store.sql)).transitions({ limit: 100_000 })
+  const model = config.plant.lines.get(o.line)!
+  const keys = [...model.equipment.values()].flatMap((eq) => [...eq.sensors.keys()].filter((s) => SUMMARY_SENSORS.has(s)).map((sensor) => ({ equipment: eq.id, sensor })))
+  const DAY = 86_400_000
   let done = 0
-  const worker = async () => {
-    for (let k = next++; k < stored.length; k = next++) {
-      await coils.summarize(stored[k].record.id)
-      onProgress(++done, stored.length)
+  for (let day = o.startMs; day < o.endMs; day += DAY) {
+    const coils = stored.filter((c) => c.record.startedAt! >= day && c.record.startedAt! < day + DAY)
+    if (!coils.length) continue
+    const to = Math.max(...coils.map((c) => c.record.finishedAt!))
+    const series = await Promise.all(keys.map((k) => store.timeseries.range({ line: o.line, ...k, from: day, to, limit: 10_000_000 })))
+    for (const c of coils) {
+      const r = c.record
+      const telemetry: Record<string, Record<string, RawPoint[]>> = {}
+      keys.forEach((k, i) => ((telemetry[k.equipment] ??= {})[k.sensor] = slice(series[i], r.startedAt!, r.finishedAt!)))
+      const summary = summarizeCoil({
+        from: r.startedAt!, to: r.finishedAt!, telemetry, stands: standsOf(model), target_mm: r.targetThickness_mm,
+        tolerance_um: thicknessTolerance_um(config.products, r.grade, r.targetThickness_mm),
+        alarms: activeDuring(transitions, o.line, r.startedAt!, r.finishedAt!),
+      })
+      let record = applySummary(r, summary)
+      for (const a of summary.alarms) if (a.priority === 'high' || a.priority === 'critical') record = markSuspect(record, a.id)
+      c.record = record
+      c.summary = summary
     }
+    await coilRecords.upsert(coils)
+    onProgress((done += coils.length), stored.length)
   }
-  await Promise.all([worker(), worker()])
-  await coils.close()
   return stored.length
+}
+
+/** The points of a time-sorted series in [from, to). */
+function slice(s: readonly RawPoint[], from: number, to: number): RawPoint[] {
+  const at = (t: number) => {
+    let lo = 0
+    let hi = s.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (s[mid].ts < t) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+  return s.slice(at(from), at(to))
 }
 
 /** ∫ v dt of the model's exit speed over one coil (model-sql.ts speedExpr), m. */

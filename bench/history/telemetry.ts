@@ -3,7 +3,7 @@
 // over range(), see model-sql.ts), the 1-minute rollups maintenance would have built, the
 // rollup watermark and the newest point of every series. Opened afterwards by the real store,
 // the file is indistinguishable from one that ingested the same readings live, in order.
-import { DuckDBInstance } from '@duckdb/node-api'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { DDL, MINUTE } from '../../store/duckdb/schema.ts'
 import { insertPointsSql, slotColumns, SLOT_S, type SeriesSpec } from './model-sql.ts'
 
@@ -61,14 +61,27 @@ export async function writeTelemetry(o: TelemetryOptions): Promise<{ points: num
     await c.run(`INSERT INTO latest_log SELECT series_id, max(ts), arg_max(value, ts) FROM points
       WHERE ts >= ${end - 60_000} GROUP BY series_id`)
     await c.run('CHECKPOINT')
-    const slots = await c.runAndReadAll(`SELECT c::INTEGER, ${slotColumns('c')} FROM range(0, ${Math.ceil(o.seconds / SLOT_S)}) r(c) ORDER BY c`)
-    return {
-      points,
-      rollups,
-      slots: slots.getRowsJS().map(([slot, down, vr, dur, tgt, off]) => ({
-        c: Number(slot), down: Boolean(down), vr: Number(vr), dur: Number(dur), tgt: Number(tgt), off_um: Number(off),
-      })),
-    }
+    return { points, rollups, slots: await slotsOf(c, o.seconds) }
+  } finally {
+    c.closeSync()
+    instance.closeSync()
+  }
+}
+
+/** The coil slots of a history `seconds` long (as the SQL model decides them). */
+export async function slotsOf(c: DuckDBConnection, seconds: number): Promise<Slot[]> {
+  const slots = await c.runAndReadAll(`SELECT c::INTEGER, ${slotColumns('c')} FROM range(0, ${Math.ceil(seconds / SLOT_S)}) r(c) ORDER BY c`)
+  return slots.getRowsJS().map(([slot, down, vr, dur, tgt, off]) => ({
+    c: Number(slot), down: Boolean(down), vr: Number(vr), dur: Number(dur), tgt: Number(tgt), off_um: Number(off),
+  }))
+}
+
+/** The slots of an existing history file, to (re)write its records. */
+export async function readSlots(file: string, seconds: number): Promise<Slot[]> {
+  const instance = await DuckDBInstance.create(file)
+  const c = await instance.connect()
+  try {
+    return await slotsOf(c, seconds)
   } finally {
     c.closeSync()
     instance.closeSync()
