@@ -119,6 +119,8 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       alerts?.onReadings(line, equipment, ts, values)
       live.onReadings(line, equipment, ts, values)
     }
+    // Sparkplug B rebirth requests (NCMD) go out through the embedded broker, once it is up.
+    let sendCommand: (topic: string, payload: Uint8Array) => void = () => {}
     const ingest = startIngest({
       plant: config.plant,
       settings: config.ingest,
@@ -131,6 +133,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       // marks the equipment stale for the rules at once.
       sparkplug: config.sparkplug,
       onStale: sharedIngest ? undefined : (line, equipment, at) => alerts?.onStale(line, equipment, at),
+      sendCommand: (topic, payload) => sendCommand(topic, payload),
     })
     closers.push({ name: 'ingest', close: () => ingest.close() })
     parts.ingest = roles.has('ingest') ? 'running' : roles.has('coils') ? 'coil events only' : 'not in this process'
@@ -195,6 +198,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
         broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => {
           if (err) log.warn({ err, topic }, 'could not publish an alarm change')
         })
+      sendCommand = (topic, payload) => broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false }, () => {})
       mqttUrl = `mqtt://${config.mqtt.host}:${broker.port}`
       mqttWs = `ws://${config.mqtt.host}:${broker.wsPort}`
       parts.broker = 'embedded'
