@@ -50,6 +50,8 @@ export interface StoreStats {
   pointsWritten: number
   /** duration of the last batch commit in ms */
   lastBatchMs: number
+  /** while commits fail (disk full, read-only): the last error; absent once one succeeds again */
+  failing?: string
 }
 
 export interface RetentionPolicy {

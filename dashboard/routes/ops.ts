@@ -6,10 +6,18 @@ import { allowed } from '../auth/plugin.ts'
 export const opsRoutes = (ctx: DashboardContext) => async (app: FastifyInstance) => {
   app.get(
     '/healthz',
-    { schema: { summary: 'Readiness: 200 once every part of this process is running, 503 before', tags: ['operations'] } },
+    {
+      schema: {
+        summary: 'Readiness: 200 once every part of this process is running, 503 before, and 503 with `store: "degraded"` while the store cannot commit (disk full or read-only: nothing is acknowledged to devices then)',
+        tags: ['operations'],
+      },
+    },
     async (_req, reply) => {
       const h = ctx.health()
-      return reply.status(h.ready ? 200 : 503).send({ status: h.ready ? 'ok' : 'starting', parts: h.parts })
+      if (!h.ready) return reply.status(503).send({ status: 'starting', parts: h.parts })
+      const failing = ctx.timeseries.stats().failing
+      if (failing) return reply.status(503).send({ status: 'degraded', parts: h.parts, store: 'degraded', reason: failing })
+      return reply.status(200).send({ status: 'ok', parts: h.parts })
     },
   )
 

@@ -90,13 +90,16 @@ async function open(file: string, opts: DuckDbStoreOptions): Promise<DuckDbStore
       committed(ids, points, ms) {
         stats.pointsWritten += points
         stats.lastBatchMs = ms
+        delete stats.failing
         group?.settle(ids)
       },
       commitFailed(ids, err) {
         log.warn({ err }, 'store commit failed; the writes are rejected and later writes retry')
+        stats.failing = err.message
         group?.settle(ids, err)
       },
       died(err) {
+        stats.failing = err.message
         clearInterval(timer)
         group?.failAll(err)
       },

@@ -8,9 +8,10 @@
 // already running with its files open, needs no second file system, and works as root.
 //
 // Asserted: while the disk is full no publish is acknowledged (no PUBACK, the connection
-// is closed, the device's client reconnects and resends); millwatch does not exit and keeps
-// answering /healthz; once there is room it carries on by itself, and every reading that was
-// ever acknowledged is stored exactly once.
+// is closed, the device's client reconnects and resends); millwatch does not exit, keeps
+// answering, and /healthz says the store is degraded (503); once there is room it carries on
+// by itself (/healthz 200 again), and every reading that was ever acknowledged is stored
+// exactly once.
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startDevice, until } from '../helpers/device.ts'
@@ -47,10 +48,14 @@ describe('fault: the store disk full', () => {
     expect(m.output()).toMatch(/store did not commit; publish refused/)
     expect(m.output()).toMatch(/File too large|EFBIG|No space/i)
     expect(m.proc.exitCode).toBe(null)
-    expect((await fetch(`${m.http}/healthz`)).status).toBe(200)
+    const health = await fetch(`${m.http}/healthz`)
+    expect(health.status).toBe(503)
+    expect(await health.json()).toMatchObject({ status: 'degraded', store: 'degraded' })
+    expect((await fetch(`${m.http}/api/plant`)).status).toBe(200) // still answering
 
     fsize(pid, 'unlimited:unlimited')
     await until(() => device.acked.size >= whileFull + 1500, 'acknowledgements again once the disk has room', 30_000)
+    expect((await fetch(`${m.http}/healthz`)).status).toBe(200)
     await device.drain()
     expect(dropsWhileFull).toBeGreaterThan(1) // each refused publish closed the connection; the client came back
 
