@@ -1,8 +1,8 @@
 // `npm run screenshots [-- --hours 12 --out docs/screenshots]`: retakes the README's pictures of
 // the manager's pages. Starts millwatch with an empty data folder, backfills some hours of the
 // simulated mill (with a bearing wearing out and a thickness excursion, so the alarm tiles have
-// something to show), carries on live, signs in with the demo's one-time link and photographs
-// the overview, trends, live view and sensor explorer in headless Chromium.
+// something to show), carries on live, signs in as the demo's English-speaking engineer and
+// manager, and photographs the overview, trends, live view and sensor explorer in headless Chromium.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
 import { startMillwatch } from '../bin/start.ts'
 import { loadConfig } from '../core/config.ts'
+import { Credentials } from '../core/credentials.ts'
 import { createLogger } from '../core/log.ts'
 import { startSimulator } from '../simulators/publisher.ts'
 
@@ -28,6 +29,10 @@ mkdirSync(out, { recursive: true })
 const dataDir = mkdtempSync(join(tmpdir(), 'millwatch-screenshots-'))
 const log = createLogger({ level: 'warn' })
 const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR: dataDir, SIMULATOR: 'off' })
+// A throwaway password in the throwaway data folder (the one-time demo link is the admin's).
+const PERSON = 'tom.baker'
+const PASSWORD = `screenshots ${process.pid} ${Date.now()}`
+await new Credentials(dataDir).setPassword(PERSON, PASSWORD)
 const mw = await startMillwatch(config, log)
 const progress = (text: string) => process.stdout.write(`${text}\n`)
 
@@ -50,7 +55,10 @@ try {
   page.on('pageerror', (e) => progress(`page error: ${e.message}`))
   page.on('console', (m) => m.type() === 'error' && progress(`console: ${m.text()}`))
   page.on('response', (r) => r.status() >= 400 && progress(`${r.status()} ${r.url()}`))
-  await page.goto(mw.demoSignIn!.url)
+  await page.goto(`${mw.urls.http}/login`)
+  await page.fill('#user', PERSON)
+  await page.fill('#password', PASSWORD)
+  await Promise.all([page.waitForURL('**/overview'), page.click('button[type=submit]')])
   const shots: [string, string, () => Promise<unknown>][] = [
     ['overview', '/overview', () => page.waitForFunction(() => document.getElementById('tonnage')?.textContent !== '–')],
     ['trends', '/trends', () => page.waitForFunction(() => (window as any).mwCharts?.[0]?.data?.[0]?.length > 0)],

@@ -31,6 +31,7 @@
       }, [x, ...['oee', 'availability', 'performance', 'quality'].map((k) => rows.map((r) => (r[k] == null ? null : r[k] * 100)))]),
       chart($('chart-quality'), {
         ...common,
+        scales: { '%': { range: [0, 100] } },
         axes: [{}, { scale: '%', label: 'in tolerance %' }, { scale: 'n', label: 'alarms', side: 1, grid: { show: false } }],
         series: [{}, { label: 'in tolerance (%)', scale: '%', stroke: '#2e7d32', width: 2 }, { label: 'alarms', scale: 'n', stroke: '#b00020', fill: '#b0002033', paths: bars, points: { show: false } }],
       }, [x, rows.map((r) => r.inTolerancePct), rows.map((r) => r.alarms)]),
