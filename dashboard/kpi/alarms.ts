@@ -6,7 +6,7 @@
 //   MTTR = mean over occurrences raised in the period whose condition cleared of (clear − raised)
 import { alarmLoad, type AlarmLoad, type KpiRecord } from '../../alerts/kpi/load.ts'
 import type { AlarmTransitionRecord } from '../../store/types.ts'
-import { windowMinutes, windowOf, type Window } from './periods.ts'
+import { inWindows, windowMinutes, windowOf, type Window } from './periods.ts'
 
 export interface AreaLoad {
   area: string
@@ -43,30 +43,40 @@ type Rec = AlarmTransitionRecord
 const annunciated = (r: Rec) => r.action === 'activate' && r.to === 'unacknowledged'
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
-/** Annunciations inside the windows, oldest first (transitions may come in any order). */
-export function annunciations(records: readonly Rec[], windows: readonly Window[]): Rec[] {
-  return records.filter((r) => annunciated(r) && windowOf(windows, r.at) >= 0).sort((a, b) => a.at - b.at)
-}
+interface Occ { raised: number; acked?: number; cleared?: number }
+/** Per transitions array, computed once (a table of 720 hours reads them 720 times). */
+const indexes = new WeakMap<readonly Rec[], { shown: Rec[]; occurrences: Occ[] }>()
 
-export function alarmCount(records: readonly Rec[], windows: readonly Window[]): number {
-  let n = 0
-  for (const r of records) if (annunciated(r) && windowOf(windows, r.at) >= 0) n++
-  return n
-}
-
-/** MTTA and MTTR over the occurrences (alarm ids) raised inside the windows. */
-export function responseTimes(records: readonly Rec[], windows: readonly Window[]) {
-  const occ = new Map<string, { raised: number; acked?: number; cleared?: number }>()
-  for (const r of [...records].sort((a, b) => a.at - b.at)) {
+function indexOf(records: readonly Rec[]) {
+  let ix = indexes.get(records)
+  if (ix) return ix
+  const sorted = [...records].sort((a, b) => a.at - b.at)
+  const occ = new Map<string, Occ>()
+  for (const r of sorted) {
     let o = occ.get(r.alarmId)
     if (!o && r.action === 'activate') occ.set(r.alarmId, (o = { raised: r.at }))
     if (!o) continue
     if (o.acked === undefined && r.action === 'ack') o.acked = r.at
     if (o.cleared === undefined && (r.action === 'clear' || r.action === 'retire')) o.cleared = r.at
   }
+  ix = { shown: sorted.filter(annunciated), occurrences: [...occ.values()].sort((a, b) => a.raised - b.raised) }
+  indexes.set(records, ix)
+  return ix
+}
+
+/** Annunciations inside the windows, oldest first (transitions may come in any order). */
+export function annunciations(records: readonly Rec[], windows: readonly Window[]): Rec[] {
+  return inWindows(indexOf(records).shown, (r) => r.at, windows)
+}
+
+export function alarmCount(records: readonly Rec[], windows: readonly Window[]): number {
+  return annunciations(records, windows).length
+}
+
+/** MTTA and MTTR over the occurrences (alarm ids) raised inside the windows. */
+export function responseTimes(records: readonly Rec[], windows: readonly Window[]) {
   let ackSum = 0, acked = 0, clearSum = 0, recovered = 0
-  for (const o of occ.values()) {
-    if (windowOf(windows, o.raised) < 0) continue
+  for (const o of inWindows(indexOf(records).occurrences, (x) => x.raised, windows)) {
     if (o.acked !== undefined) (ackSum += o.acked - o.raised), acked++
     if (o.cleared !== undefined) (clearSum += o.cleared - o.raised), recovered++
   }

@@ -5,7 +5,7 @@
 //   OEE = availability × performance × quality   (quality = in-tolerance share of length)
 import type { AlarmTransitionRecord, Bucket, CoilFacts } from '../../store/types.ts'
 import { alarmCount, alarmFigures, worstEquipment, type AlarmFigures, type WorstEquipment } from './alarms.ts'
-import { windowOf, type Period, type Window } from './periods.ts'
+import { inWindows, sortedBy, type Period, type Window } from './periods.ts'
 import { qualityFigures, type GradeQuality } from './quality.ts'
 import { speedFigures } from './speed.ts'
 
@@ -58,7 +58,8 @@ export interface PeriodRow extends Omit<OeeFigures, 'noDataMinutes'> {
   alarms: number
 }
 
-const coilsIn = (coils: readonly CoilFacts[], windows: readonly Window[]) => coils.filter((c) => windowOf(windows, c.finishedAt) >= 0)
+const byFinish = new WeakMap<readonly CoilFacts[], CoilFacts[]>()
+const coilsIn = (coils: readonly CoilFacts[], windows: readonly Window[]) => inWindows(sortedBy(byFinish, coils, (c) => c.finishedAt), (c) => c.finishedAt, windows)
 const r = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d)
 
 function production(input: KpiInput, windows: readonly Window[], s: KpiSettings) {

@@ -135,3 +135,27 @@ export function windowOf(windows: readonly Window[], t: number): number {
 }
 
 export const windowMinutes = (windows: readonly Window[]) => windows.reduce((m, w) => m + (w.to - w.from), 0) / 60_000
+
+/** The items of `sorted` (ascending by `at`) that fall in the windows: a binary search per window. */
+export function inWindows<T>(sorted: readonly T[], at: (item: T) => number, windows: readonly Window[]): T[] {
+  const first = (t: number) => {
+    let lo = 0
+    let hi = sorted.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (at(sorted[mid]) < t) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+  const out: T[] = []
+  for (const w of windows) for (let i = first(w.from), end = first(w.to); i < end; i++) out.push(sorted[i])
+  return out
+}
+
+/** Per input array, its copy sorted by `at` (computed once: a table of 720 hours reuses it). */
+export function sortedBy<T extends object>(cache: WeakMap<readonly T[], T[]>, items: readonly T[], at: (item: T) => number): T[] {
+  let s = cache.get(items)
+  if (!s) cache.set(items, (s = [...items].sort((a, b) => at(a) - at(b))))
+  return s
+}

@@ -8,8 +8,8 @@ import type { People } from '../../core/people.ts'
 import type { Plant } from '../../core/plant.ts'
 import { flatTable, sendTable, tableOf } from '../csv.ts'
 import { overview, periodRows, roundGrade, type KpiSettings } from '../kpi/figures.ts'
-import { alarmFigures, worstEquipment } from '../kpi/alarms.ts'
-import { filteredWindows, PERIOD_KINDS, periods, type PeriodKind } from '../kpi/periods.ts'
+import { alarmCount, alarmFigures, responseTimes, worstEquipment } from '../kpi/alarms.ts'
+import { filteredWindows, PERIOD_KINDS, periods, windowMinutes, type PeriodKind } from '../kpi/periods.ts'
 import { qualityFigures } from '../kpi/quality.ts'
 import { readKpiInput, type KpiSources } from '../kpi/source.ts'
 import { timeRange } from '../query.ts'
@@ -144,8 +144,10 @@ export const kpiRoutes = (ctx: KpiRoutesContext) => async (app: FastifyInstance)
       ...(byPeriod && {
         by: byPeriod.kind,
         rows: byPeriod.list.map((x) => {
-          const f = alarmFigures(input.transitions, x.windows, areaOf)
-          return { key: x.key, label: x.label, from: x.from, to: x.to, crew: x.crew, shift: x.shift, alarms: f.total, per10min: f.per10min, mttaMs: f.mttaMs, mttrMs: f.mttrMs }
+          const n = alarmCount(input.transitions, x.windows)
+          const minutes = windowMinutes(x.windows)
+          const { mttaMs, mttrMs } = responseTimes(input.transitions, x.windows)
+          return { key: x.key, label: x.label, from: x.from, to: x.to, crew: x.crew, shift: x.shift, alarms: n, per10min: minutes > 0 ? Math.round((n * 1000) / minutes) / 100 : 0, mttaMs, mttrMs }
         }),
       }),
     }
