@@ -120,6 +120,30 @@ describe.skipIf(missing)('InfluxDB store faults', () => {
     await store.close()
   })
 
+  it('counts readings as pending while InfluxDB is slow (the broker then slows devices down), and resolves writes in the order made', async () => {
+    const store = await open({ spoolAfterMs: 60_000, timeoutMs: 60_000, maxInFlight: 4 }) // 4 requests may finish in any order
+    const line = 'fault-slow'
+    await server.stop('SIGSTOP')
+    const order: number[] = []
+    const writes: Promise<void>[] = []
+    try {
+      for (let w = 0; w < 20; w++) {
+        const points = Array.from({ length: 100 }, (_, i) => ({ line, equipment: 'stand4', sensor: 'tension_kN', ts: T0 + w * 100 + i, value: w }))
+        writes.push(store.timeseries.write(points).then(() => void order.push(w)))
+        await settle(25) // a batch each (20 ms flush interval)
+      }
+      await expect.poll(() => store.timeseries.stats().pending, { timeout: 10_000 }).toBe(2000)
+      expect(order).toEqual([])
+    } finally {
+      await server.resume()
+    }
+    await Promise.all(writes)
+    expect(order).toEqual(Array.from({ length: 20 }, (_, w) => w))
+    expect(store.timeseries.stats().pending).toBe(0)
+    expect(await stored(line)).toBe(2000)
+    await store.close()
+  })
+
   it('refuses readings when the spool is full (metric and log), and takes them again once InfluxDB is back', async () => {
     const metrics = new Registry()
     const logged: string[] = []

@@ -8,6 +8,7 @@
 // (MQTT 3.1.1 §4.6). A batch sent twice (spooled while its request was still under way) is
 // harmless: InfluxDB keeps one point per series and timestamp.
 import type { Logger } from 'pino'
+import { Replayer } from './replay.ts'
 import type { Spool } from './spool.ts'
 
 export interface WriterOptions {
@@ -48,13 +49,19 @@ export class InfluxWriter {
   /** new batches go to the spool while it holds anything */
   private spooling: boolean
   private tail: Promise<void> = Promise.resolve()
-  private closed = false
-  private replaying: Promise<void> | undefined
-  private wake: (() => void) | undefined
+  private readonly replay: Replayer
 
   constructor(private readonly o: WriterOptions, private readonly spool: Spool, private readonly hooks: WriterHooks, private readonly log: Logger) {
+    this.replay = new Replayer(spool, o.replayPoints, {
+      ...hooks,
+      permanent,
+      drained: () => {
+        this.spooling = false
+        log.info('spool replayed: writing to InfluxDB directly again')
+      },
+    }, log)
     this.spooling = !spool.empty
-    if (this.spooling) this.startReplay()
+    if (this.spooling) this.replay.start()
   }
 
   write(body: string, points: number): Promise<void> {
@@ -142,7 +149,7 @@ export class InfluxWriter {
   private enterSpooling() {
     if (!this.spooling) this.spooling = true
     for (const q of this.queue.splice(0)) void this.toSpool(q)
-    this.startReplay()
+    this.replay.start()
   }
 
   private async toSpool(b: Batch): Promise<void> {
@@ -153,75 +160,14 @@ export class InfluxWriter {
     } catch (err) {
       this.settle(b, err as Error)
     }
-    this.startReplay()
-  }
-
-  private startReplay() {
-    if (this.closed || this.replaying) return
-    this.replaying = this.replay()
-  }
-
-  /** Sends the spool, oldest first, until it is empty; waits longer after each failure. */
-  private async replay() {
-    let delay = 250
-    let failures = 0
-    while (!this.closed) {
-      let step: 'empty' | 'busy' | 'sent' | 'failed'
-      try {
-        step = await this.replayOnce()
-      } catch (err) {
-        step = 'failed'
-        if (failures % 20 === 0) this.log.warn({ err: (err as Error).message, spooledPoints: this.spool.points, retryInMs: delay }, 'InfluxDB still not taking writes; readings wait in the spool')
-      }
-      if (step === 'empty') break
-      if (step === 'busy') await this.sleep(10) // an append is still being written
-      else if (step === 'failed') {
-        failures++
-        await this.sleep(delay)
-        delay = Math.min(delay * 2, 5000)
-      } else {
-        if (failures) this.log.info({ spooledPoints: this.spool.points }, 'InfluxDB is taking writes again; replaying the spool')
-        failures = 0
-        delay = 250
-      }
-    }
-    // In the same tick as the last look at the spool: a batch spooled from now on starts a new replay.
-    this.replaying = undefined
-    if (!this.closed && this.spool.empty) {
-      this.spooling = false
-      this.log.info('spool replayed: writing to InfluxDB directly again')
-    }
-  }
-
-  private async replayOnce(): Promise<'empty' | 'busy' | 'sent'> {
-    const next = await this.spool.oldest(this.o.replayPoints)
-    if (!next) return this.spool.empty ? 'empty' : 'busy'
-    const started = performance.now()
-    try {
-      await this.hooks.send(next.body)
-      this.hooks.written(next.points, performance.now() - started)
-    } catch (err) {
-      if (!permanent(err)) throw err
-      this.hooks.refused(next.points, err as Error)
-    }
-    await this.spool.remove(next.seqs)
-    return 'sent'
-  }
-
-  private sleep(ms: number) {
-    return new Promise<void>((r) => {
-      const t = setTimeout(r, ms)
-      this.wake = () => (clearTimeout(t), r())
-    })
+    this.replay.start()
   }
 
   /** Settles everything accepted (written or spooled), then stops the replayer. */
   async close(): Promise<void> {
     this.flush()
     await this.tail
-    this.closed = true
-    this.wake?.()
-    await this.replaying
+    await this.replay.stop()
     if (!this.spool.empty) this.log.info({ spooledPoints: this.spool.points }, 'readings stay in the spool; they are replayed at the next start')
   }
 }
