@@ -15,6 +15,8 @@
 // Background: 10-value stand snapshots (bench/load.ts) on every stand of the 20 lines.
 // Options: --rate 250000 (points/s)  --seconds 120 (loaded)  --baseline 45 (no load, first)
 //          --interval 3200 (ms between probes)  --lines 20  --cpu-prof (profile millwatch)
+//          --connections 20  --window 500 (QoS 1 messages in flight per load connection: a
+//          gateway that keeps many in flight queues them in millwatch when it is saturated)
 import { parseArgs } from 'node:util'
 import { loadavg, cpus, totalmem } from 'node:os'
 import mqtt from 'mqtt'
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     lines: { type: 'string', default: '20' },
     generators: { type: 'string', default: '2' },
     connections: { type: 'string', default: '20' },
+    window: { type: 'string', default: '500' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 })
@@ -227,8 +230,8 @@ await runPhase('baseline', baselineMs)
 const base = latencies('baseline')
 log(`  baseline: ${base.n} probes, p50 ${fmt(base.first.p50, 1)} / p99 ${fmt(base.first.p99, 1)} ms`)
 
-log(`  background load ${fmt(rate)} points/s for ${loadedMs / 1000} s …`)
-const loadDone = runLoadSplit({ url: mw.mqtt, lines, pointsPerSecond: rate, durationMs: loadedMs, generators, connections, clientPrefix: 'alerts-load' })
+log(`  background load ${fmt(rate)} points/s for ${loadedMs / 1000} s over ${connections} connections, ${args.window} messages in flight each …`)
+const loadDone = runLoadSplit({ url: mw.mqtt, lines, pointsPerSecond: rate, durationMs: loadedMs, generators, connections, window: Number(args.window), clientPrefix: 'alerts-load' })
 const loadAvgDuring: number[] = []
 const avgTimer = setInterval(() => loadAvgDuring.push(loadavg()[0]), 5000)
 await sleep(1000) // generators connected and running

@@ -97,7 +97,8 @@ export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))
 
 /**
  * The benchmarks' background load: `lines` split evenly over `generators` processes, each
- * publishing 10-value messages over its share of `connections`, 500 in flight per connection.
+ * publishing 10-value messages over its share of `connections`, `window` (default 500) QoS 1
+ * messages in flight per connection.
  */
 export function runLoadSplit(o: {
   url: string
@@ -107,6 +108,7 @@ export function runLoadSplit(o: {
   generators: number
   connections: number
   clientPrefix: string
+  window?: number
 }): Promise<LoadReport[]> {
   const perGen = o.lines.length / o.generators
   return Promise.all(
@@ -117,7 +119,7 @@ export function runLoadSplit(o: {
         msgsPerSecond: o.pointsPerSecond / 10 / o.generators,
         durationMs: o.durationMs,
         clients: o.connections / o.generators,
-        window: 500,
+        window: o.window ?? 500,
         seed: g + 1,
         clientPrefix: `${o.clientPrefix}-${g}`,
       }),
