@@ -3,7 +3,7 @@
 // DataType enum and the value oneof): integers in int_value / long_value, Float and Double in
 // their fields, Boolean as 0/1. Strings, bytes, DataSets and Templates are not telemetry:
 // they are counted and skipped, never stored and never an error.
-import { DataType, decodePayload, type Int64, type SparkplugMetric } from '../../core/sparkplug-b.ts'
+import { DataType, decodePayload, valueField, type Int64, type SparkplugMetric } from '../../core/sparkplug-b.ts'
 
 export type MetricValue =
   | { kind: 'number'; value: number }
@@ -66,11 +66,14 @@ export function decodeSparkplug(payload: Uint8Array): { payload?: DecodedPayload
   return { payload: { ts: has(p, 'timestamp') ? toNumber(p.timestamp) : undefined, seq: has(p, 'seq') ? toNumber(p.seq) : undefined, metrics } }
 }
 
-/** The value of a metric whose datatype is `datatype` (from the metric itself or its birth). */
+const wrong = (m: SparkplugMetric, datatype: number, need: string): MetricValue => ({
+  kind: 'wrong_datatype',
+  detail: `datatype ${datatype} needs ${need}, the metric has ${valueField(m) ?? 'no value'}`,
+})
+
+/** The value of a metric whose datatype is `datatype` (from the metric itself or its birth). No closures: this runs per metric. */
 export function metricValue(m: SparkplugMetric, datatype: number | undefined): MetricValue {
   if (m.is_null) return { kind: 'skip', why: 'null' }
-  const field = (m as { value?: string }).value // protobufjs names the oneof member that is set
-  const want = (f: string) => (field === f ? undefined : { kind: 'wrong_datatype' as const, detail: `datatype ${datatype} needs ${f}, the metric has ${field ?? 'no value'}` })
   switch (datatype) {
     case DataType.Int8:
     case DataType.Int16:
@@ -78,36 +81,35 @@ export function metricValue(m: SparkplugMetric, datatype: number | undefined): M
     case DataType.UInt8:
     case DataType.UInt16:
     case DataType.UInt32: {
-      const bad = want('int_value')
-      if (bad) return bad
+      if (!Object.hasOwn(m, 'int_value')) return wrong(m, datatype, 'int_value')
       const v = m.int_value!
       const value = datatype === DataType.Int8 ? signExtend(v, 8) : datatype === DataType.Int16 ? signExtend(v, 16) : datatype === DataType.Int32 ? v | 0 : v >>> 0
       return { kind: 'number', value }
     }
     case DataType.Int64:
-    case DataType.UInt64: {
-      const bad = want('long_value')
-      if (bad) return bad
+    case DataType.UInt64:
+      if (!Object.hasOwn(m, 'long_value')) return wrong(m, datatype, 'long_value')
       return { kind: 'number', value: datatype === DataType.Int64 ? signed64(m.long_value!) : toNumber(m.long_value)! }
-    }
     case DataType.Float:
-      return want('float_value') ?? { kind: 'number', value: m.float_value! }
+      return Object.hasOwn(m, 'float_value') ? { kind: 'number', value: m.float_value! } : wrong(m, datatype, 'float_value')
     case DataType.Double:
-      return want('double_value') ?? { kind: 'number', value: m.double_value! }
+      return Object.hasOwn(m, 'double_value') ? { kind: 'number', value: m.double_value! } : wrong(m, datatype, 'double_value')
     case DataType.Boolean:
-      return want('boolean_value') ?? { kind: 'number', value: m.boolean_value ? 1 : 0 }
+      return Object.hasOwn(m, 'boolean_value') ? { kind: 'number', value: m.boolean_value ? 1 : 0 } : wrong(m, datatype, 'boolean_value')
     case DataType.DataSet:
     case DataType.Template:
       return { kind: 'skip', why: 'structured' }
     case undefined:
-    case DataType.Unknown:
+    case DataType.Unknown: {
       // No datatype anywhere (a sloppy gateway): take the value field as it is.
+      const field = valueField(m)
       if (field === 'int_value' || field === 'float_value' || field === 'double_value') return { kind: 'number', value: m[field]! }
       if (field === 'long_value') return { kind: 'number', value: toNumber(m.long_value)! }
       if (field === 'boolean_value') return { kind: 'number', value: m.boolean_value ? 1 : 0 }
       if (field === 'dataset_value' || field === 'template_value') return { kind: 'skip', why: 'structured' }
       if (field === undefined) return { kind: 'wrong_datatype', detail: 'the metric has neither a datatype nor a value' }
       return { kind: 'skip', why: 'not_telemetry' }
+    }
     default:
       return { kind: 'skip', why: 'not_telemetry' } // String, DateTime, Text, UUID, Bytes, File, arrays…
   }

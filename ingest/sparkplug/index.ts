@@ -79,6 +79,7 @@ export function createSparkplugDecoder(plant: Plant, mapping: SparkplugMapping, 
     }
     const fallback = d.payload.ts
     const current = new Map<number, Record<string, number>>()
+    let messageTs: ReturnType<typeof messageTime> | undefined
     for (const { name, datatype, metric } of applied.metrics) {
       if (isControl(name)) {
         count('control')
@@ -94,7 +95,8 @@ export function createSparkplugDecoder(plant: Plant, mapping: SparkplugMapping, 
         out.rejects.push({ reason: 'wrong_datatype', sensor, detail: `metric "${name.slice(0, 64)}": ${v.detail}` })
         continue
       }
-      const time = messageTime(metric.ts ?? fallback, at, limits)
+      // Most metrics carry no time of their own: the message's is checked once.
+      const time = metric.ts === undefined ? (messageTs ??= messageTime(fallback, at, limits)) : messageTime(metric.ts, at, limits)
       if (time.reject) {
         out.rejects.push({ ...time.reject, sensor })
         continue
@@ -111,7 +113,8 @@ export function createSparkplugDecoder(plant: Plant, mapping: SparkplugMapping, 
       if (!values) current.set(ts, (values = {}))
       values[sensor] = v.value
     }
-    for (const [ts, values] of [...current].sort((a, b) => a[0] - b[0])) out.readings.push({ line: target.line, equipment: target.equipment, ts, values })
+    for (const [ts, values] of current) out.readings.push({ line: target.line, equipment: target.equipment, ts, values })
+    if (out.readings.length > 1) out.readings.sort((a, b) => a.ts - b.ts)
     return out
   }
 
