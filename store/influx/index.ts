@@ -87,6 +87,7 @@ export async function openInfluxStore(o: InfluxStoreOptions): Promise<InfluxStor
 
   const server = { target, info: async () => (await conn.get().catch((err: Error) => { throw errors.unavailable(`InfluxDB cannot be reached: ${err.message}`) })).info }
   let closing: Promise<void> | undefined
+  const where = ((u) => `${u.protocol}//${u.host}${u.pathname.replace(/\/$/, '')}`)(new URL(o.url)) // never credentials in /healthz
   const timeseries: TimeSeriesStore = {
     async write(points) {
       if (closing) throw errors.unavailable('store is closed')
@@ -112,7 +113,7 @@ export async function openInfluxStore(o: InfluxStoreOptions): Promise<InfluxStor
     timeseries,
     server: () => conn.info,
     spool: () => ({ bytes: spool.bytes, points: spool.points, maxBytes: spool.maxBytes }),
-    describe: () => `influx ${conn.info?.version ?? '(not reachable yet)'} at ${o.url}, bucket ${o.bucket}${spool.empty ? '' : `; ${spool.points} readings spooled`}`,
+    describe: () => `influx ${conn.info?.version ?? '(not reachable yet)'} at ${where}, bucket ${o.bucket}${spool.empty ? '' : `; ${spool.points} readings spooled`}`,
     close: () => timeseries.close(),
   }
 }
