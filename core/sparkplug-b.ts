@@ -32,7 +32,7 @@ message Payload {
     optional bytes properties = 9;    // PropertySet, not read
     // The spec's "oneof value": at most one is set. Plain optional fields are the same on the
     // wire and spare protobufjs' oneof bookkeeping (it deletes the siblings of each field it
-    // sets, which costs ingest a third of its time); which one is set: VALUE_FIELDS below.
+    // sets: decoding ran at half the speed, docs/benchmarks.md); which one is set: valueField.
     optional uint32 int_value = 10;
     optional uint64 long_value = 11;
     optional float float_value = 12;
