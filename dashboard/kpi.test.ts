@@ -15,7 +15,8 @@ import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/index.ts'
 import { openProductionRecords } from '../store/duckdb/records-production.ts'
 import { buildApp } from './app.ts'
 import { Sessions } from './auth/sessions.ts'
-import { at, FROM, seedFixture, TO } from './kpi/fixture.ts'
+import { at, FROM, seedFixture, storedCoils, TO } from './kpi/fixture.ts'
+import { openCoilRecords } from '../store/duckdb/records-coils.ts'
 
 const config = loadConfig({})
 const log = pino({ level: 'silent' })
@@ -167,5 +168,15 @@ describe('bad input and access', () => {
     const kpi = Object.keys(paths).filter((p) => p.startsWith('/api/kpi/'))
     expect(kpi.sort()).toEqual(['/api/kpi/alarms', '/api/kpi/coils', '/api/kpi/oee', '/api/kpi/overview', '/api/kpi/production', '/api/kpi/quality'])
     for (const p of kpi) expect(paths[p].get).toMatchObject({ tags: ['kpi'], summary: expect.any(String) })
+  })
+})
+
+describe('coils finished after a first read', () => {
+  it('show up in the KPIs (the facts table follows the coil records)', async () => {
+    const late = storedCoils()[1]
+    const coil = { ...late, record: { ...late.record, id: 'C9', startedAt: TO, finishedAt: TO + 600_000 }, summary: { ...late.summary!, from: TO, to: TO + 600_000 } }
+    await (await openCoilRecords(store.sql)).upsert([coil])
+    const url = `/api/kpi/coils?from=${TO}&to=${TO + 3_600_000}`
+    await expect.poll(async () => (await get(url)).json().coils.map((c: { id: string }) => c.id), { timeout: 30_000, interval: 500 }).toEqual(['C9'])
   })
 })
