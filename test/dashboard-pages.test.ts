@@ -108,6 +108,17 @@ describe('manager pages in Chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('on a phone the pages fit the screen: wide tables scroll inside themselves, the page does not', async () => {
+    const page = await signedIn.newPage()
+    await page.setViewportSize({ width: 390, height: 844 })
+    for (const path of ['/overview', '/trends', '/live', '/explorer']) {
+      await page.goto(mw.http + path)
+      await page.waitForLoadState('networkidle').catch(() => undefined) // the live page's streams never go idle
+      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 20_000, message: path }).toBeLessThanOrEqual(390)
+    }
+    await page.close()
+  }, 90_000)
+
   it('the explorer overlays sensors from the store buckets and zooms to a finer step', async () => {
     const { page, problems } = await signedInPage()
     await page.goto(`${mw.http}/explorer?s=tcm1/stand3/vibration_mm_s&s=tcm1/stand3/bearing_temp_C`)

@@ -83,6 +83,9 @@ export const pageRoutes = (ctx: DashboardContext) => async (app: FastifyInstance
     },
   )
 
+  // Browsers ask for it on every site; "nothing here" instead of a 404 in every page's console.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.status(204).header('cache-control', 'public, max-age=86400').send())
+
   // Read once at startup. uPlot changes only with an upgrade: a day's caching; the page scripts an hour's.
   const uplotVersion = (require('uplot/package.json') as { version: string }).version
   const files: Record<string, [Buffer, string, string]> = {
