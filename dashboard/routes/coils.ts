@@ -13,11 +13,13 @@ import { productFor, productName } from '../../coils/products.ts'
 import { qrPng, qrSvg } from '../../coils/qr.ts'
 import type { CoilService } from '../../coils/service.ts'
 import { errors } from '../../core/errors.ts'
+import { pickLanguage } from '../../core/i18n.ts'
 import { shiftAt } from '../../core/shifts.ts'
 import type { Bucket } from '../../store/types.ts'
 import type { DashboardContext } from '../app.ts'
 import { allowed, audit } from '../auth/plugin.ts'
 import { coilPage, noSuchCoilPage } from '../pages/coil.ts'
+import { coilTexts } from '../pages/coil-text.ts'
 import { labelPage, labelSheetPage } from '../pages/coil-labels.ts'
 import { scanPage } from '../pages/coil-scan.ts'
 import { intParam, timeParam } from '../query.ts'
@@ -40,9 +42,12 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
   const canRead = (req: FastifyRequest) => allowed(req.actor, 'coils:read', ctx.auth.demo)
   const canQa = (req: FastifyRequest) => allowed(req.actor, 'coils:qa', ctx.auth.demo)
   const signedIn = (req: FastifyRequest) => (req.actor.kind === 'anonymous' ? undefined : req.actor.name)
-  const lang = (req: FastifyRequest) => (/^zh\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'zh-CN' : 'en')
+  // A signed-in person's language setting (config/people.yaml), else the browser's (core/i18n.ts).
+  const lang = (req: FastifyRequest) =>
+    pickLanguage(req.headers['accept-language'], req.actor.kind === 'person' ? ctx.auth.people.byId.get(req.actor.id)?.language : undefined)
+  const tx = (req: FastifyRequest) => coilTexts(lang(req))
   const html = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
-  const notFoundPage = (req: FastifyRequest, reply: FastifyReply, reason: string) => html(reply, noSuchCoilPage(reason, signedIn(req)), 404)
+  const notFoundPage = (req: FastifyRequest, reply: FastifyReply, reason: string) => html(reply, noSuchCoilPage(reason, signedIn(req), lang(req)), 404)
   /** A form post from the coil page (no script) is answered by going back to the page. */
   const isForm = (req: FastifyRequest) => String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
   const back = (reply: FastifyReply, id: string, message?: string) =>
@@ -227,7 +232,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
   async function showCoil(req: FastifyRequest, reply: FastifyReply, id: string) {
     const full = canRead(req)
     const c = !isCoilId(id) ? undefined : full ? await coils.detail(id) : await coils.get(id, { summary: false })
-    if (!c) return notFoundPage(req, reply, `There is no coil "${id.slice(0, 64)}" in millwatch.`)
+    if (!c) return notFoundPage(req, reply, tx(req).noCoil(id.slice(0, 64)))
     const r = c.record
     const product = productFor(coils.ctx.products, r.grade)
     const base = { record: r, productName: product && productName(product, lang(req)), standard: product?.standard, timeZone, signedIn: signedIn(req), lang: lang(req) }
@@ -246,7 +251,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
   /** A QR code's path → the coil page, or the "no such coil" page (404), never an error page. */
   async function resolveAndShow(req: FastifyRequest, reply: FastifyReply, code: string) {
     const target = resolveCodePath(code)
-    if (isFailure(target)) return notFoundPage(req, reply, `This code names no coil: ${target.error}.`)
+    if (isFailure(target)) return notFoundPage(req, reply, tx(req).badCode(target.error))
     return showCoil(req, reply, target.coilId)
   }
 
@@ -257,14 +262,14 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
 
   app.get<{ Querystring: { code?: string } }>('/scan/resolve', { schema: { hide: true } }, async (req, reply) => {
     const code = String(req.query.code ?? '').trim().slice(0, MAX_CODE_LENGTH + 1)
-    if (isCoilId(code)) return (await coils.get(code, { summary: false })) ? reply.redirect(`/coils/${encodeURIComponent(code)}`, 303) : notFoundPage(req, reply, `There is no coil "${code}" in millwatch.`)
+    if (isCoilId(code)) return (await coils.get(code, { summary: false })) ? reply.redirect(`/coils/${encodeURIComponent(code)}`, 303) : notFoundPage(req, reply, tx(req).noCoil(code))
     const target = resolveCodePath(code)
-    if (isFailure(target)) return notFoundPage(req, reply, `This code names no coil: ${target.error}.`)
+    if (isFailure(target)) return notFoundPage(req, reply, tx(req).badCode(target.error))
     return reply.redirect(`/coils/${encodeURIComponent(target.coilId)}`, 303)
   })
 
   app.get('/scan', { schema: { hide: true } }, async (req, reply) => {
-    return html(reply.header('content-security-policy', SCAN_CSP), scanPage(signedIn(req)))
+    return html(reply.header('content-security-policy', SCAN_CSP), scanPage(signedIn(req), lang(req)))
   })
 
   const needSignIn = (req: FastifyRequest, reply: FastifyReply) => reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303)
@@ -272,7 +277,7 @@ export const coilRoutes = (ctx: DashboardContext, coils: CoilService) => async (
   app.get<{ Params: { id: string } }>('/coils/:id/label', { schema: { hide: true } }, async (req, reply) => {
     if (!canRead(req)) return needSignIn(req, reply)
     const c = isCoilId(req.params.id) ? await coils.get(req.params.id, { summary: false }) : undefined
-    if (!c) return notFoundPage(req, reply, `There is no coil "${req.params.id.slice(0, 64)}" in millwatch.`)
+    if (!c) return notFoundPage(req, reply, tx(req).noCoil(req.params.id.slice(0, 64)))
     const url = coils.qrUrl(c.record)
     return html(reply, labelPage({ record: c.record, svg: await qrSvg(url), url }, signedIn(req)))
   })
