@@ -36,6 +36,9 @@ describe.skipIf(missing)('millwatch with STORE=influx', () => {
     await server.stop()
     await publishAll(200, 400) // acknowledged from the disk spool
     expect((await getJson(`${mw.http}/healthz`)).parts.store).toMatch(/readings spooled/)
+    const down = await fetch(`${mw.http}/api/latest?line=tcm1`)
+    expect(down.status).toBe(503) // reads say why, ingest goes on
+    expect((await down.json()).message).toMatch(/InfluxDB cannot be reached/)
     await server.start()
     await publishAll(400, 500)
     await device.endAsync()

@@ -2,7 +2,8 @@
 // readings stream in, and every reading whose write() resolved is counted in InfluxDB
 // afterwards — exactly once, resends included. The spool's bound, its metric and its
 // replay by the next process are tested here too.
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -179,8 +180,22 @@ describe.skipIf(missing)('InfluxDB store faults', () => {
     await server.start()
     const b = await open({ spoolDir })
     await expect.poll(() => stored(line), { timeout: 30_000 }).toBe(300)
-    await expect.poll(() => readdir(spoolDir), { timeout: 10_000 }).toEqual([])
+    await expect.poll(async () => (await readdir(spoolDir)).filter((f) => f.endsWith('.lp')), { timeout: 10_000 }).toEqual([])
     expect(await b.timeseries.range({ line, equipment: 'exit', sensor: 'thickness_um', from: T0, to: T0 + 1000 })).toEqual(points.map(({ ts, value }) => ({ ts, value })))
     await b.close()
+  })
+
+  it('refuses a spool folder another running process holds', async () => {
+    const spoolDir = await tempDir()
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' })
+    try {
+      await writeFile(join(spoolDir, 'spool.lock'), String(other.pid))
+      await expect(open({ spoolDir })).rejects.toThrow(`in use by process ${other.pid}`)
+    } finally {
+      other.kill()
+    }
+    await new Promise((r) => other.once('exit', r))
+    const s = await open({ spoolDir }) // its process is gone: the lock is taken over
+    await s.close()
   })
 })

@@ -107,6 +107,7 @@ export async function openInfluxStore(o: InfluxStoreOptions): Promise<InfluxStor
       (closing ??= (async () => {
         await writer.close()
         await conn.close()
+        await spool.release()
       })()),
   }
   return {

@@ -4,7 +4,7 @@
 // survives a power cut, POSIX rename(2) + fsync(2)). Only then may the device get its PUBACK.
 // The spool is bounded in bytes; when full, `append` refuses, and the caller must not
 // acknowledge what it could not keep.
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { errors } from '../../core/errors.ts'
 
@@ -35,6 +35,7 @@ export class Spool {
   /** Opens (or creates) the spool folder; what an earlier run left there is replayed first. */
   static async open(dir: string, maxBytes: number, onFull: (full: boolean) => void = () => {}): Promise<Spool> {
     await mkdir(dir, { recursive: true })
+    await lock(dir)
     const s = new Spool(dir, maxBytes, onFull)
     for (const f of (await readdir(dir)).sort()) {
       const m = NAME.exec(f)
@@ -50,6 +51,11 @@ export class Spool {
       s.nextSeq = seg.seq + 1
     }
     return s
+  }
+
+  /** Gives the folder up (the next process may take it). */
+  async release(): Promise<void> {
+    await unlink(join(this.dir, LOCK)).catch(() => {})
   }
 
   get empty(): boolean {
@@ -123,6 +129,39 @@ export class Spool {
     this.bytes -= seg.bytes
     this.points -= seg.points
     if (this.bytes <= this.maxBytes * 0.9) this.setFull(false)
+  }
+}
+
+const LOCK = 'spool.lock'
+
+/**
+ * One process per spool folder: two would number their batches alike and replay each
+ * other's. The lock file holds the owner's pid; a lock whose process is gone (or is this
+ * process's own pid, e.g. PID 1 of a restarted container) is taken over.
+ */
+async function lock(dir: string): Promise<void> {
+  const file = join(dir, LOCK)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' })
+      return
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+    const pid = Number(await readFile(file, 'utf8').catch(() => ''))
+    if (pid > 0 && pid !== process.pid && alive(pid))
+      throw new Error(`the InfluxDB spool ${dir} is in use by process ${pid}: give each millwatch process its own DATA_DIR`)
+    await unlink(file).catch(() => {})
+  }
+  throw new Error(`could not lock the InfluxDB spool ${dir}`)
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
