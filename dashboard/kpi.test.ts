@@ -69,6 +69,11 @@ describe('GET /api/kpi/overview', () => {
     const a = (await get(`/api/kpi/overview?${range}&crew=A`)).json()
     expect(a).toMatchObject({ crew: 'A', production: { tonnage_t: 40, coils: 2 }, oee: { oee: 0.6 }, alarms: { total: 1 } })
     expect((await get(`/api/kpi/overview?${range}&shift=night`)).json().production.tonnage_t).toBe(46)
+    const hoursOfA = (await get(`/api/kpi/production?${range}&by=hour&crew=A`)).json().rows
+    expect(hoursOfA.map((r: { label: string }) => r.label)).toEqual(['2025-11-24 16:00', '2025-11-24 17:00', '2025-11-24 18:00', '2025-11-24 19:00', '2025-11-24 20:00', '2025-11-24 21:00', '2025-11-24 22:00', '2025-11-24 23:00'])
+    expect(hoursOfA.reduce((t: number, r: { tonnage_t: number }) => t + r.tonnage_t, 0)).toBe(40)
+    const daysOnNights = (await get(`/api/kpi/production?${range}&by=day&shift=night`)).json().rows
+    expect(daysOnNights.map((r: { key: string; tonnage_t: number }) => [r.key, r.tonnage_t])).toEqual([['2025-11-25', 46]])
   })
 
   it('defaults to the last 24 hours', async () => {

@@ -159,3 +159,16 @@ export function sortedBy<T extends object>(cache: WeakMap<readonly T[], T[]>, it
   if (!s) cache.set(items, (s = [...items].sort((a, b) => at(a) - at(b))))
   return s
 }
+
+/** The parts of `a` inside `b` (both sorted and disjoint). */
+export function intersect(a: readonly Window[], b: readonly Window[]): Window[] {
+  const out: Window[] = []
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const from = Math.max(a[i].from, b[j].from)
+    const to = Math.min(a[i].to, b[j].to)
+    if (from < to) out.push({ from, to })
+    if (a[i].to < b[j].to) i++
+    else j++
+  }
+  return out
+}

@@ -9,7 +9,7 @@ import type { Plant } from '../../core/plant.ts'
 import { flatTable, sendTable, tableOf } from '../csv.ts'
 import { overview, periodRows, roundGrade, type KpiSettings } from '../kpi/figures.ts'
 import { alarmCount, alarmFigures, responseTimes, worstEquipment } from '../kpi/alarms.ts'
-import { filteredWindows, PERIOD_KINDS, periods, windowMinutes, type PeriodKind } from '../kpi/periods.ts'
+import { filteredWindows, intersect, PERIOD_KINDS, periods, windowMinutes, type PeriodKind } from '../kpi/periods.ts'
 import { qualityFigures } from '../kpi/quality.ts'
 import { readKpiInput, type KpiSources } from '../kpi/source.ts'
 import { timeRange } from '../query.ts'
@@ -80,9 +80,11 @@ export const kpiRoutes = (ctx: KpiRoutesContext) => async (app: FastifyInstance)
   const periodsOf = (p: ReturnType<typeof params>) => {
     const kind = (p.q.by ?? 'hour') as PeriodKind
     const list = periods(kind, p.from, p.to, rotation, tz)
-    // The crew/shift filters narrow a time table to the matching shifts.
-    if (p.q.crew || p.q.shift) return { kind, list: list.filter((x) => (!p.q.crew || x.crew === p.q.crew) && (!p.q.shift || x.shift === p.q.shift)) }
-    return { kind, list }
+    if (!p.q.crew && !p.q.shift) return { kind, list }
+    // The crew/shift filters narrow every period to the matching shifts (an hour of crew A's, crew B's night shifts).
+    const allowed = windowsOf(p)
+    const narrowed = list.map((x) => ({ ...x, windows: intersect(x.windows, allowed) })).filter((x) => x.windows.length > 0)
+    return { kind, list: narrowed.map((x) => ({ ...x, from: x.windows[0].from, to: x.windows[x.windows.length - 1].to })) }
   }
 
   app.get('/api/kpi/overview', {
