@@ -24,7 +24,13 @@ const PING_TIMEOUT_MS = 3000
 
 /** `X-Influxdb-Version` of GET /ping; a server without it is taken as 2.x (v2 write API). */
 export async function ping(t: InfluxTarget, timeoutMs = PING_TIMEOUT_MS): Promise<ServerInfo> {
-  const res = await fetch(`${base(t)}/ping`, { signal: AbortSignal.timeout(timeoutMs) })
+  const get = (headers: Record<string, string>) => fetch(`${base(t)}/ping`, { headers, signal: AbortSignal.timeout(timeoutMs) })
+  let res = await get({})
+  // 1.x and 2.x answer /ping to anyone; 3.x may want the token (1.x credentials never have to go here).
+  if ((res.status === 401 || res.status === 403) && t.token) {
+    await res.arrayBuffer()
+    res = await get({ authorization: `Token ${t.token}` })
+  }
   await res.arrayBuffer()
   if (res.status >= 300) throw new Error(`InfluxDB /ping answered ${res.status}`)
   const version = res.headers.get('x-influxdb-version') ?? ''
