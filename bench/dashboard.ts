@@ -42,7 +42,14 @@ const peer = await peerFigures(args.data, trend, SAMPLES)
 const creds = new Credentials(args.data)
 const { id: tokenId, token } = creds.createToken('bench-dashboard', ['manager'], 'bench:dashboard')
 const headers = { authorization: `Bearer ${token}` }
-const mw = await startMillwatch({ DATA_DIR: args.data, SIMULATOR: 'on' })
+// Free ports are picked before the child binds them: on a machine shared with other runs one
+// may be taken in between, so try again.
+const start = async (attempt = 1): Promise<Awaited<ReturnType<typeof startMillwatch>>> =>
+  startMillwatch({ DATA_DIR: args.data, SIMULATOR: 'on' }).catch((err: Error) => {
+    if (attempt >= 3 || !/already in use/.test(err.message)) throw err
+    return start(attempt + 1)
+  })
+const mw = await start()
 try {
   const now = Date.now()
   // Overview over the whole history (30 days and however long ago it was generated).

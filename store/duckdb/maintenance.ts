@@ -8,9 +8,11 @@
 //    only where the raw points are gone too (buckets read rolled-up minutes from rollup_1m
 //    alone). No minute below the raw cutoff is marked dirty or recomputed: its raw points are
 //    incomplete, and recomputing would replace a whole minute by its late points;
-// 3. compact latest_log to one row per series.
+// 3. rewrite completed days of rollup_1m sorted by series (rollup-order.ts);
+// 4. compact latest_log to one row per series.
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { MaintainReport, WorkerOptions } from './protocol.ts'
+import { sortRollupDays } from './rollup-order.ts'
 import { floorTo, MINUTE } from './schema.ts'
 
 const minuteOf = (ts: string) => `(${ts} - ((${ts} % ${MINUTE}) + ${MINUTE}) % ${MINUTE})`
@@ -27,7 +29,7 @@ export async function maintain(w: DuckDBConnection, prev: Marks, opts: WorkerOpt
   const target = Math.max(watermark, floorTo(now - opts.rollupLagMs, MINUTE))
   const { rawMs, rollupMs } = opts.retention
   const rawCutoff = rawMs > 0 ? Math.max(prev.rawCutoff, Math.min(floorTo(now - rawMs, MINUTE), target)) : prev.rawCutoff
-  const report: MaintainReport = { watermark: target, rawCutoff, rolledUpMinutes: 0, dirtyMinutes: 0, deletedPoints: 0, deletedRollups: 0 }
+  const report: MaintainReport = { watermark: target, rawCutoff, rolledUpMinutes: 0, dirtyMinutes: 0, deletedPoints: 0, deletedRollups: 0, sortedDays: 0 }
   await w.run('BEGIN TRANSACTION')
   try {
     if (target > watermark) {
@@ -50,6 +52,7 @@ export async function maintain(w: DuckDBConnection, prev: Marks, opts: WorkerOpt
       const cutoff = Math.min(floorTo(now - rollupMs, MINUTE), rawCutoff)
       report.deletedRollups = (await w.run(`DELETE FROM rollup_1m WHERE ts < ${cutoff}`)).rowsChanged
     }
+    report.sortedDays = await sortRollupDays(w, target)
     await w.run(`DELETE FROM latest_log WHERE rowid NOT IN (SELECT arg_max(rowid, ts) FROM latest_log GROUP BY series_id)`)
     await w.run('COMMIT')
   } catch (err) {

@@ -49,6 +49,8 @@ export interface MaintainReport {
   dirtyMinutes: number
   deletedPoints: number
   deletedRollups: number
+  /** whole days of rollup_1m rewritten sorted by series (rollup-order.ts) */
+  sortedDays: number
 }
 
 /** Columnar results (transferred, not cloned). */

@@ -31,6 +31,8 @@ export const DDL = [
   // deleted by retention. Both start at the lowest safe integer: nothing yet.
   `INSERT INTO meta VALUES ('rollup_watermark', -9007199254740991) ON CONFLICT DO NOTHING`,
   `INSERT INTO meta VALUES ('raw_cutoff', -9007199254740991) ON CONFLICT DO NOTHING`,
+  // Whole days of rollup_1m before this have been rewritten sorted by series (rollup-order.ts).
+  `INSERT INTO meta VALUES ('rollup_sorted', -9007199254740991) ON CONFLICT DO NOTHING`,
 ]
 
 /** Epoch ms rounded down to a multiple of `step`, also for negative times. */
