@@ -173,6 +173,8 @@ describe('bad input and access', () => {
     const kpi = Object.keys(paths).filter((p) => p.startsWith('/api/kpi/'))
     expect(kpi.sort()).toEqual(['/api/kpi/alarms', '/api/kpi/coils', '/api/kpi/oee', '/api/kpi/overview', '/api/kpi/production', '/api/kpi/quality'])
     for (const p of kpi) expect(paths[p].get).toMatchObject({ tags: ['kpi'], summary: expect.any(String) })
+    const rows = paths['/api/kpi/production'].get.responses['200'].content['application/json'].schema.properties.rows
+    expect(Object.keys(rows.items.properties)).toEqual(expect.arrayContaining(['label', 'tonnage_t', 'oee', 'availability', 'performance', 'quality']))
   })
 })
 

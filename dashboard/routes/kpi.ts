@@ -11,6 +11,7 @@ import { overview, periodRows, roundGrade, type KpiSettings } from '../kpi/figur
 import { alarmCount, alarmFigures, responseTimes, worstEquipment } from '../kpi/alarms.ts'
 import { filteredWindows, intersect, PERIOD_KINDS, periods, windowMinutes, type PeriodKind } from '../kpi/periods.ts'
 import { qualityFigures } from '../kpi/quality.ts'
+import { overviewResponse, productionResponse } from '../kpi/openapi.ts'
 import { readKpiInput, type KpiSources } from '../kpi/source.ts'
 import { timeRange } from '../query.ts'
 
@@ -34,8 +35,8 @@ const filters = {
   crew: { ...str, description: 'only the shifts this crew worked (people.yaml rotation)' },
   shift: { ...str, description: 'only this shift of each day, e.g. `day`' },
 } as const
-const schema = (summary: string, properties: object, description?: string) => ({
-  summary, tags: ['kpi'], ...(description && { description }), querystring: { type: 'object', additionalProperties: false, properties },
+const schema = (summary: string, properties: object, description?: string, response?: object) => ({
+  summary, tags: ['kpi'], ...(description && { description }), querystring: { type: 'object', additionalProperties: false, properties }, ...(response && { response }),
 })
 
 const DAY = 86_400_000
@@ -90,7 +91,7 @@ export const kpiRoutes = (ctx: KpiRoutesContext) => async (app: FastifyInstance)
   app.get('/api/kpi/overview', {
     config: { permission: 'kpi:read' },
     schema: schema('How the mill is doing over a period: production, thickness quality, OEE, alarm load, worst equipment', { ...range, ...filters },
-      'OEE = availability × performance × quality; Cpk per grade pooled in tolerance units; alarm figures per EEMUA 191. Definitions: docs/kpi.md.'),
+      'OEE = availability × performance × quality; Cpk per grade pooled in tolerance units; alarm figures per EEMUA 191. Definitions: docs/kpi.md.', overviewResponse),
   }, async (req, reply) => {
     const p = params(req)
     const windows = windowsOf(p)
@@ -100,7 +101,7 @@ export const kpiRoutes = (ctx: KpiRoutesContext) => async (app: FastifyInstance)
 
   app.get('/api/kpi/production', {
     config: { permission: 'kpi:read' },
-    schema: schema('Production per hour, shift, day or crew: tonnage, coils, speed, in-tolerance share, OEE factors, alarms (oldest first)', { ...range, ...filters, by }),
+    schema: schema('Production per hour, shift, day or crew: tonnage, coils, speed, in-tolerance share, OEE factors, alarms (oldest first)', { ...range, ...filters, by }, undefined, productionResponse),
   }, async (req, reply) => {
     const p = params(req)
     const { kind, list } = periodsOf(p)
@@ -110,7 +111,7 @@ export const kpiRoutes = (ctx: KpiRoutesContext) => async (app: FastifyInstance)
 
   app.get('/api/kpi/oee', {
     config: { permission: 'kpi:read' },
-    schema: schema('OEE and its three factors (availability, performance, quality) with run/stop minutes, per hour, shift, day or crew', { ...range, ...filters, by }),
+    schema: schema('OEE and its three factors (availability, performance, quality) with run/stop minutes, per hour, shift, day or crew', { ...range, ...filters, by }, undefined, productionResponse),
   }, async (req, reply) => {
     const p = params(req)
     const { kind, list } = periodsOf(p)
