@@ -7,8 +7,10 @@ import type { AlarmChange } from '../../alerts/engine.ts'
 import type { Alarm } from '../../alerts/lifecycle.ts'
 import { verifyAckToken } from '../../alerts/notify/ack-token.ts'
 import type { Alerts } from '../../alerts/service.ts'
+import { pickLanguage } from '../../core/i18n.ts'
 import type { People, Person } from '../../core/people.ts'
 import { allowed, type AuthContext } from '../auth/plugin.ts'
+import { inboxTexts } from '../pages/inbox-text.ts'
 import { esc, page } from '../pages/layout.ts'
 import { alarmJson } from './alerts.ts'
 
@@ -41,12 +43,15 @@ export const inboxRoutes = (ctx: InboxContext) => async (app: FastifyInstance) =
   app.get('/inbox', { schema: { hide: true } }, async (req, reply) => {
     if (req.actor.kind === 'anonymous') return reply.redirect('/login?next=/inbox', 303)
     const me = personOf(req)
-    const body = `<h1>Alarms</h1>
-<p class="muted" id="inbox-status">${esc(me ? `${me.name} · ${me.areas.join(', ') || 'all areas'}` : req.actor.name)}</p>
-<div id="inbox" data-csrf="${esc(req.actor.kind === 'person' ? reply.generateCsrf() : '')}" data-can-ack="${allowed(req.actor, 'alerts:ack', false)}" data-can-shelve="${allowed(req.actor, 'alerts:shelve', false)}"></div>
-<noscript><p>This page needs JavaScript for live updates; <a href="/api/alerts">the alarm list</a> works without.</p></noscript>
+    // The person's own language (people.yaml), else the phone browser's.
+    const lang = pickLanguage(req.headers['accept-language'], me?.language)
+    const t = inboxTexts(lang)
+    const body = `<h1>${esc(t.alarms)}</h1>
+<p class="muted" id="inbox-status">${esc(me ? `${me.name} · ${me.areas.join(', ') || t.allAreas}` : req.actor.name)}</p>
+<div id="inbox" data-csrf="${esc(req.actor.kind === 'person' ? reply.generateCsrf() : '')}" data-can-ack="${allowed(req.actor, 'alerts:ack', false)}" data-can-shelve="${allowed(req.actor, 'alerts:shelve', false)}" data-texts="${esc(JSON.stringify(t.client))}"></div>
+<noscript><p>${t.noscript}</p></noscript>
 <script src="/assets/inbox.js" defer></script>`
-    return reply.type('text/html; charset=utf-8').send(page({ title: 'Alarms', body, signedIn: req.actor.name, lang: me?.language }))
+    return reply.type('text/html; charset=utf-8').send(page({ title: t.alarms, body, signedIn: req.actor.name, lang }))
   })
 
   app.get('/api/alerts/stream', { config: { permission: 'alerts:read' }, schema: { summary: 'Server-sent events: a snapshot of the alarms that concern the caller, then every change', tags: ['alerts'] } }, async (req, reply) => {
@@ -71,36 +76,52 @@ export const inboxRoutes = (ctx: InboxContext) => async (app: FastifyInstance) =
   app.get('/assets/ack.js', { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(ACK_JS))
 
   const secret = () => ctx.auth.credentials.sessionSecret
-  const ackPage = (reply: FastifyReply, title: string, body: string, status = 200) =>
-    reply.status(status).type('text/html; charset=utf-8').send(page({ title, body }))
+  const ackPage = (reply: FastifyReply, title: string, body: string, status = 200, lang?: string) =>
+    reply.status(status).type('text/html; charset=utf-8').send(page({ title, body, lang }))
+  /** The link names its person: their language; a link that names no one valid gets the browser's. */
+  const langOf = (req: FastifyRequest, personId?: string) => pickLanguage(req.headers['accept-language'], personId ? ctx.people.byId.get(personId)?.language : undefined)
 
   // The link in a message: GET shows the alarm and submits the acknowledgement from a script,
   // so one tap acknowledges while link previewers (which fetch but run no scripts) do not.
   app.get<{ Querystring: { token?: string } }>('/inbox/ack', { schema: { hide: true } }, async (req, reply) => {
     const claims = verifyAckToken(secret(), String(req.query.token ?? ''), undefined, now())
-    if ('error' in claims) return ackPage(reply, 'Link not valid', `<h1>This acknowledge link is not valid</h1><p class="error">${esc(claims.error)}</p><p><a href="/inbox">Open the alarm list</a></p>`, 401)
+    if ('error' in claims) {
+      const lang = langOf(req)
+      const t = inboxTexts(lang)
+      return ackPage(reply, t.linkInvalid, `<h1>${esc(t.linkInvalidHeading)}</h1><p class="error">${esc(claims.error)}</p><p><a href="/inbox">${esc(t.openList)}</a></p>`, 401, lang)
+    }
+    const lang = langOf(req, claims.personId)
+    const t = inboxTexts(lang)
     const a = engine.get(claims.alarmId)
-    if (!a) return ackPage(reply, 'No such alarm', '<h1>No such alarm</h1>', 404)
+    if (!a) return ackPage(reply, t.noAlarm, `<h1>${esc(t.noAlarm)}</h1>`, 404, lang)
     return ackPage(
       reply,
-      'Acknowledge',
+      t.acknowledge,
       `<h1>${esc(a.equipment)} · ${esc(a.sensor)}</h1><p>${esc(engine.ruleOf(a.key)?.description ?? a.rule)}</p>
 <form method="post" action="/inbox/ack" id="ack-form"><input type="hidden" name="token" value="${esc(req.query.token)}">
-<input type="hidden" name="_csrf" value="${esc(reply.generateCsrf())}"><button type="submit">Acknowledge</button></form>
+<input type="hidden" name="_csrf" value="${esc(reply.generateCsrf())}"><button type="submit">${esc(t.acknowledge)}</button></form>
 <script src="/assets/ack.js" defer></script>`,
+      200,
+      lang,
     )
   })
 
   app.post<{ Body: { token?: string } }>('/inbox/ack', { schema: { hide: true } }, async (req, reply) => {
     const claims = verifyAckToken(secret(), String(req.body?.token ?? ''), undefined, now())
-    if ('error' in claims) return ackPage(reply, 'Link not valid', `<h1>This acknowledge link is not valid</h1><p class="error">${esc(claims.error)}</p>`, 401)
+    if ('error' in claims) {
+      const lang = langOf(req)
+      const t = inboxTexts(lang)
+      return ackPage(reply, t.linkInvalid, `<h1>${esc(t.linkInvalidHeading)}</h1><p class="error">${esc(claims.error)}</p>`, 401, lang)
+    }
+    const lang = langOf(req, claims.personId)
+    const t = inboxTexts(lang)
     const person = ctx.people.byId.get(claims.personId)
     const a = engine.get(claims.alarmId)
-    if (!person || !a) return ackPage(reply, 'No such alarm', '<h1>No such alarm</h1>', 404)
+    if (!person || !a) return ackPage(reply, t.noAlarm, `<h1>${esc(t.noAlarm)}</h1>`, 404, lang)
     ctx.alerts.command((e) => e.ack(a.id, { by: person.id, at: now() }))
     await ctx.alerts.flushed()
     await ctx.auth.records.appendAudit({ ts: now(), actor: person.id, action: 'alarm.ack', target: a.id, from: req.ip, details: { via: 'link' } })
-    return ackPage(reply, 'Acknowledged', `<h1>Acknowledged</h1><p>${esc(a.equipment)} · ${esc(a.sensor)} — ${esc(person.name)}</p><p><a href="/inbox">All alarms</a></p>`)
+    return ackPage(reply, t.acknowledged, `<h1>${esc(t.acknowledged)}</h1><p>${esc(a.equipment)} · ${esc(a.sensor)} — ${esc(person.name)}</p><p><a href="/inbox">${esc(t.allAlarms)}</a></p>`, 200, lang)
   })
 }
 
@@ -112,27 +133,28 @@ const INBOX_JS = `(() => {
   const csrf = root.dataset.csrf
   const canAck = root.dataset.canAck === 'true'
   const canShelve = root.dataset.canShelve === 'true'
+  const t = JSON.parse(root.dataset.texts)
   const alarms = new Map()
   const rank = { critical: 0, high: 1, medium: 2, low: 3 }
   const fmt = (ms) => ms ? new Date(ms).toLocaleTimeString() : ''
   function render() {
     const list = [...alarms.values()].filter((a) => a.state !== 'normal').sort((a, b) => rank[a.priority] - rank[b.priority] || (b.raisedAt || 0) - (a.raisedAt || 0))
-    root.replaceChildren(...(list.length ? list.map(card) : [Object.assign(document.createElement('p'), { textContent: 'No alarms.', className: 'muted' })]))
+    root.replaceChildren(...(list.length ? list.map(card) : [Object.assign(document.createElement('p'), { textContent: t.none, className: 'muted' })]))
   }
   function card(a) {
     const el = document.createElement('article')
     el.className = 'alarm ' + a.priority + ' ' + a.state
     el.dataset.id = a.id
     const h = document.createElement('h2')
-    h.textContent = a.equipment + ' · ' + a.sensor + ' · ' + a.priority
+    h.textContent = a.equipment + ' · ' + a.sensor + ' · ' + (t.priority[a.priority] || a.priority)
     const p = document.createElement('p')
-    p.textContent = (a.value !== undefined ? a.value.toFixed(2) : '') + (a.limit !== undefined ? ' (limit ' + a.limit + ')' : '') + ' — ' + a.state + ' since ' + fmt(a.raisedAt)
+    p.textContent = (a.value !== undefined ? a.value.toFixed(2) : '') + (a.limit !== undefined ? ' (' + t.limit + ' ' + a.limit + ')' : '') + ' — ' + (t.state[a.state] || a.state) + ' ' + t.since + ' ' + fmt(a.raisedAt)
     const d = document.createElement('p')
     d.className = 'muted'
     d.textContent = a.description || a.rule
     el.append(h, p, d)
-    if (canAck && !a.acknowledged) el.append(button('Acknowledge', () => act(a.id, 'ack', {})))
-    if (canShelve && a.state !== 'shelved') el.append(button('Shelve 1 h', () => act(a.id, 'shelve', { minutes: 60, reason: 'shelved from the phone inbox' })))
+    if (canAck && !a.acknowledged) el.append(button(t.acknowledge, () => act(a.id, 'ack', {})))
+    if (canShelve && a.state !== 'shelved') el.append(button(t.shelve, () => act(a.id, 'shelve', { minutes: 60, reason: 'shelved from the phone inbox' })))
     return el
   }
   function button(text, onClick) {
