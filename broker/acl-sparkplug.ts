@@ -5,10 +5,10 @@
 // (`npm run user -- device set gw1 --sparkplug tcm1/gw1`). Commands (NCMD/DCMD) go to edge
 // nodes, not from them: no device or anonymous client may send one, since an edge node may
 // write what it receives to a PLC; millwatch's own rebirth request bypasses this check.
-import { parseSparkplugTopic, SPARKPLUG_NAMESPACE } from '../core/sparkplug-b.ts'
+import { isSparkplugTopic, parseSparkplugTopic } from '../core/sparkplug-b.ts'
 import type { Identity, PublishRefusal } from './acl.ts'
 
-export const isSparkplug = (topic: string) => topic.startsWith(SPARKPLUG_NAMESPACE) && topic.charCodeAt(SPARKPLUG_NAMESPACE.length) === 47 /* / */
+export const isSparkplug = isSparkplugTopic
 
 /** An edge node a device may speak for. */
 export interface SparkplugNode {

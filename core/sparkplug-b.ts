@@ -15,6 +15,8 @@ import protobuf from 'protobufjs'
 export const SPARKPLUG_NAMESPACE = 'spBv1.0'
 /** Everything Sparkplug, for a subscription. */
 export const TOPIC_SPARKPLUG = `${SPARKPLUG_NAMESPACE}/#`
+/** Whether a topic is under spBv1.0/ (cheap: the hot path asks it of every message). */
+export const isSparkplugTopic = (topic: string) => topic.startsWith(SPARKPLUG_NAMESPACE) && topic.charCodeAt(SPARKPLUG_NAMESPACE.length) === 47 /* / */
 
 const PROTO = `
 syntax = "proto2";

@@ -6,13 +6,13 @@ import type { Config } from '../core/config.ts'
 import type { Logger } from '../core/log.ts'
 import type { Plant } from '../core/plant.ts'
 import { parseTopic } from '../core/topics.ts'
-import { encodePayload, parseSparkplugTopic, REBIRTH_METRIC, SPARKPLUG_NAMESPACE, DataType } from '../core/sparkplug-b.ts'
+import { isSparkplugTopic } from '../core/sparkplug-b.ts'
 import type { RecordsStore, TimeSeriesStore } from '../store/types.ts'
 import { decodeCoilEvent, decodeTelemetry, type DecodeLimits } from './decode.ts'
 import { DeadLetters } from './dead-letters.ts'
 import type { Reject } from './reasons.ts'
-import { createSparkplugDecoder } from './sparkplug/index.ts'
-import { DEFAULT_MAPPING, type SparkplugMapping } from './sparkplug/mapping.ts'
+import type { SparkplugMapping } from './sparkplug/mapping.ts'
+import { sparkplugShell } from './sparkplug/shell.ts'
 
 /** Valid readings of one message, before they are stored (the rules engine listens here). */
 export type ReadingsListener = (line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>) => void
@@ -103,43 +103,15 @@ export function startIngest(ctx: IngestContext): Ingest {
   const telemetryCount = m.messages.labels('telemetry')
   const coilCount = m.messages.labels('coil')
   const sparkplugCount = m.messages.labels('sparkplug')
-  const spSkipped = new Counter({
-    name: 'mw_ingest_sparkplug_skipped_total',
-    help: 'Sparkplug B metrics not stored and not errors (null, strings, DataSets, control, unmapped node metrics), seq gaps and ignored old deaths',
-    labelNames: ['why'],
-    registers: [ctx.metrics],
-  })
-  const sparkplug = createSparkplugDecoder(ctx.plant, ctx.sparkplug ?? DEFAULT_MAPPING, limits, (why) => spSkipped.inc({ why }))
-  const rebirth = encodePayload({ timestamp: 0, metrics: [{ name: REBIRTH_METRIC, datatype: DataType.Boolean, boolean_value: true }] })
-
-  function readings(line: string, equipment: string, ts: number, values: Record<string, number>, topic: string) {
-    if (!ctx.onReadings) return
-    try {
-      ctx.onReadings(line, equipment, ts, values)
-    } catch (err) {
-      log.error({ err, topic }, 'a readings listener threw; the readings are stored anyway')
-    }
-  }
+  const sparkplug = sparkplugShell({ ...ctx, mapping: ctx.sparkplug, limits, log })
 
   // Sparkplug B (ingest/sparkplug/): the same validation, listeners and store path as JSON.
   function acceptSparkplug(topic: string, payload: Uint8Array, at: number, clientId?: string): Promise<void> | undefined {
-    const t = parseSparkplugTopic(topic)
-    if (t.kind !== 'edge') return undefined // NCMD, DCMD, STATE: not ingest's
+    const r = sparkplug(topic, payload, at)
+    if (!r) return undefined // NCMD, DCMD, STATE: not ingest's
     messages++
     sparkplugCount.inc()
-    const r = sparkplug.accept(t, payload, at)
     if (r.rejects.length) reject(topic, payload, r.rejects, at, clientId)
-    if (r.rebirth && ctx.sendCommand) {
-      log.info({ topic: r.rebirth }, 'asking a Sparkplug edge node for a rebirth')
-      ctx.sendCommand(r.rebirth, rebirth)
-    }
-    for (const s of r.stale)
-      try {
-        ctx.onStale?.(s.line, s.equipment, at)
-      } catch (err) {
-        log.error({ err, topic }, 'a stale listener threw')
-      }
-    for (const x of r.readings) readings(x.line, x.equipment, x.ts, x.values, topic)
     if (r.points.length === 0) return undefined
     points += r.points.length
     m.points.inc(r.points.length)
@@ -147,7 +119,7 @@ export function startIngest(ctx: IngestContext): Ingest {
   }
 
   function accept(topic: string, payload: Uint8Array, clientId?: string): Promise<void> | undefined {
-    if (topic.startsWith(SPARKPLUG_NAMESPACE) && topic.charCodeAt(SPARKPLUG_NAMESPACE.length) === 47 /* / */) return acceptSparkplug(topic, payload, now(), clientId)
+    if (isSparkplugTopic(topic)) return acceptSparkplug(topic, payload, now(), clientId)
     const t = parseTopic(topic)
     if (t.kind !== 'telemetry' && t.kind !== 'coil') return undefined
     const at = now()
