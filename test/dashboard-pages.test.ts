@@ -103,6 +103,12 @@ describe('manager pages in Chromium', () => {
     await expect.poll(() => page.evaluate(() => (window as any).mwLive.frames), { timeout: 20_000 }).toBeGreaterThan(first + 3)
     expect(await page.locator('table.live td.num:not(:empty)').count()).toBeGreaterThan(20)
     await expect.poll(() => chartPoints(page), { timeout: 20_000 }).toBeGreaterThan(1)
+    // the plant model's limits are drawn: stand vibration's high limit, 4.5 mm/s (ISO 10816-3 group 1, zone B/C)
+    const limits = await page.evaluate(() => (window as any).mwCharts.map((u: any) => {
+      const i = u.series.findIndex((s: any) => s.label === 'limit high')
+      return i < 0 ? undefined : u.data[i].find((v: number | null) => v != null)
+    }))
+    expect(limits).toContain(4.5)
     await expect.poll(() => page.textContent('#coil-now'), { timeout: 20_000 }).toMatch(/\S/)
     expect(problems).toEqual([])
     await page.close()
