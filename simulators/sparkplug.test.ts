@@ -6,6 +6,7 @@ import { loadConfig } from '../core/config.ts'
 import { decodePayload, parseSparkplugTopic } from '../core/sparkplug-b.ts'
 import { createSparkplugDecoder } from '../ingest/sparkplug/index.ts'
 import { DEFAULT_MAPPING } from '../ingest/sparkplug/mapping.ts'
+import { parseCliArgs, UsageError } from './cli-args.ts'
 import { SparkplugEdge, type SpMessage } from './sparkplug.ts'
 
 const { plant } = loadConfig({})
@@ -61,5 +62,20 @@ describe('the simulator as a Sparkplug B edge node', () => {
     out.forEach(take)
     expect(take(oldWill).stale).toEqual([])
     expect(take(edge.will()).stale).toEqual([{ line: 'tcm1', equipment: 'exit' }])
+  })
+
+  it('command line: --protocol sparkplug with a group; what does not fit is refused, every problem at once', () => {
+    expect(parseCliArgs(['--protocol', 'sparkplug', '--sparkplug-group', 'ColdMill'], {}, t0)).toMatchObject({ protocol: 'sparkplug', sparkplugGroup: 'ColdMill' })
+    const problems = (args: string[]) => {
+      try {
+        parseCliArgs(args, {}, t0)
+        return []
+      } catch (err) {
+        return (err as UsageError).problems
+      }
+    }
+    expect(problems(['--protocol', 'mqtt'])).toEqual(['--protocol mqtt: must be json or sparkplug'])
+    expect(problems(['--sparkplug-group', 'a/b'])).toHaveLength(2) // bad id, and no --protocol sparkplug
+    expect(problems(['--protocol', 'sparkplug', '--clients', '2', '--dry-run'])).toHaveLength(2)
   })
 })
