@@ -77,6 +77,7 @@ describe('coil pages in the reader’s language', () => {
     const scan = await get('/scan', { 'accept-language': 'zh-CN' })
     expect(scan.body).toContain('<h1>扫描钢卷标签</h1>')
     expect(scan.body).toContain('或输入钢卷号')
+    expect(scan.body).toContain('请将摄像头对准标签。') // what the scanner's script will say
 
     const missing = await get('/c/NOSUCH', { 'accept-language': 'zh' })
     expect(missing.statusCode).toBe(404)

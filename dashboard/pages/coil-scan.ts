@@ -10,7 +10,7 @@ export function scanPage(signedIn?: string, lang = 'en'): string {
   const body = `<link rel="stylesheet" href="/assets/coils.css">
 <h1>${esc(tx.scanHeading)}</h1>
 <div class="scanner"><video id="scan-video" playsinline muted></video><canvas id="scan-canvas" hidden></canvas></div>
-<p id="scan-status" class="muted" role="status">${esc(tx.starting)}</p>
+<p id="scan-status" class="muted" role="status" data-texts="${esc(JSON.stringify(tx.scanClient))}">${esc(tx.starting)}</p>
 <button type="button" id="scan-start" hidden>${esc(tx.startCamera)}</button>
 <form method="get" action="/scan/resolve" id="scan-form">
 <label for="code">${esc(tx.typeId)}</label><input type="text" id="code" name="code" autocapitalize="characters" autocomplete="off" required>

@@ -30,6 +30,8 @@ const en = {
   // the scanner and the "no such coil" page
   scanTitle: 'Scan', scanHeading: 'Scan a coil label', starting: 'Starting the camera…', startCamera: 'Start camera',
   typeId: 'Or type the coil ID', openCoil: 'Open coil',
+  /** what the scanner's script says (dashboard/public/scan.js) */
+  scanClient: { found: 'Found', point: 'Point the camera at the label.', unavailable: 'Camera unavailable', typeBelow: 'Type the coil ID below.', noCamera: 'This browser gives no camera access here (it needs HTTPS or localhost). Type the coil ID below.' },
   noSuchCoil: 'No such coil', checkLabel: 'Check the label, or type the coil ID.', idOrCode: 'Coil ID or code', open: 'Open', scanLabel: 'Scan a label',
   noCoil: (id: string) => `There is no coil "${id}" in millwatch.`,
   badCode: (why: string) => `This code names no coil: ${why}.`,
@@ -60,6 +62,7 @@ const zh: typeof en = {
   severities: { minor: '轻微', major: '严重', critical: '致命' },
   scanTitle: '扫码', scanHeading: '扫描钢卷标签', starting: '正在启动摄像头…', startCamera: '启动摄像头',
   typeId: '或输入钢卷号', openCoil: '打开钢卷',
+  scanClient: { found: '已识别', point: '请将摄像头对准标签。', unavailable: '摄像头不可用', typeBelow: '请在下方输入钢卷号。', noCamera: '此浏览器在这里无法使用摄像头（需要 HTTPS 或 localhost）。请在下方输入钢卷号。' },
   noSuchCoil: '没有这个钢卷', checkLabel: '请核对标签，或输入钢卷号。', idOrCode: '钢卷号或编码', open: '打开', scanLabel: '扫描标签',
   noCoil: (id: string) => `millwatch 中没有钢卷“${id}”。`,
   badCode: (why: string) => `此编码不对应任何钢卷：${why}。`,

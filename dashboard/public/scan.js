@@ -4,6 +4,9 @@
 const video = document.getElementById('scan-video')
 const canvas = document.getElementById('scan-canvas')
 const status = document.getElementById('scan-status')
+// The page's language: its texts come in a data attribute (English when absent).
+const t = { found: 'Found', point: 'Point the camera at the label.', unavailable: 'Camera unavailable', typeBelow: 'Type the coil ID below.',
+  noCamera: 'This browser gives no camera access here (it needs HTTPS or localhost). Type the coil ID below.', ...JSON.parse(status.dataset.texts || '{}') }
 const startButton = document.getElementById('scan-start')
 let detect
 
@@ -29,7 +32,7 @@ async function makeDetector() {
 }
 
 function go(code) {
-  status.textContent = `Found ${code}`
+  status.textContent = `${t.found} ${code}`
   location.assign(`/scan/resolve?code=${encodeURIComponent(code)}`)
 }
 
@@ -52,10 +55,10 @@ async function start() {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false })
     video.srcObject = stream
     await video.play()
-    status.textContent = 'Point the camera at the label.'
+    status.textContent = t.point
     loop()
   } catch (err) {
-    status.textContent = `Camera unavailable (${err.message}). Type the coil ID below.`
+    status.textContent = `${t.unavailable} (${err.message}). ${t.typeBelow}`
     startButton.hidden = false
   }
 }
@@ -63,4 +66,4 @@ async function start() {
 window.millwatchScan = { go, makeDetector }
 startButton.addEventListener('click', start)
 if (navigator.mediaDevices?.getUserMedia) start()
-else status.textContent = 'This browser gives no camera access here (it needs HTTPS or localhost). Type the coil ID below.'
+else status.textContent = t.noCamera
