@@ -2,6 +2,7 @@
 // see what a broken gateway sends, and logged at a sane rate so a flood of them cannot
 // flood the log too.
 import type { Logger } from '../core/log.ts'
+import { isSparkplugTopic } from '../core/sparkplug-b.ts'
 import type { Reject, RejectReason } from './reasons.ts'
 
 export interface DeadLetter {
@@ -9,8 +10,9 @@ export interface DeadLetter {
   topic: string
   clientId?: string
   rejects: Reject[]
-  /** the payload as text, cut to 1 KiB */
+  /** the payload as text, cut to 1 KiB (base64 for Sparkplug B's binary protobuf) */
   payload: string
+  payloadEncoding?: 'base64'
   payloadBytes: number
 }
 
@@ -32,8 +34,10 @@ export class DeadLetters {
   }
 
   add(topic: string, payload: Uint8Array, rejects: Reject[], receivedAt: number, clientId?: string): void {
-    const text = Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.byteLength, MAX_KEPT_PAYLOAD)).toString('utf8')
-    this.ring[this.next] = { receivedAt: new Date(receivedAt).toISOString(), topic, clientId, rejects, payload: text, payloadBytes: payload.byteLength }
+    const kept = Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.byteLength, MAX_KEPT_PAYLOAD))
+    const binary = isSparkplugTopic(topic)
+    const text = kept.toString(binary ? 'base64' : 'utf8')
+    this.ring[this.next] = { receivedAt: new Date(receivedAt).toISOString(), topic, clientId, rejects, payload: text, ...(binary && { payloadEncoding: 'base64' as const }), payloadBytes: payload.byteLength }
     this.next = (this.next + 1) % this.capacity
     this.size = Math.min(this.size + 1, this.capacity)
     this.logRateLimited(topic, rejects[0], clientId)

@@ -107,6 +107,7 @@ describe('Sparkplug B end to end', () => {
     const dead = await (await fetch(`${m.http}/api/ingest/dead-letters`, { headers: { authorization: `Bearer ${engineer}` } })).json()
     const letter = dead.deadLetters.find((d: { topic: string }) => d.topic === 'spBv1.0/tcm1/DDATA/gw-late/stand4')
     expect(letter.rejects[0].reason).toBe('no_birth')
+    expect(Buffer.from(letter.payload, letter.payloadEncoding)).toEqual(Buffer.from(ddata)) // binary kept as base64
     await gw.endAsync()
   })
 })
