@@ -47,7 +47,9 @@
     }))
   }
 
+  let latest = 0
   async function load() {
+    const mine = ++latest // a slower, older answer must not overwrite a newer choice
     renderChosen()
     const p = zoom || period()
     const step = stepFor(p.to - p.from)
@@ -60,7 +62,7 @@
         state.requests.push(url)
         return json(url)
       }))
-      draw(p, step, results)
+      if (mine === latest) draw(p, step, results)
     } catch (err) {
       showError(err)
     }

@@ -2,7 +2,7 @@
 // fills every tile; each tile links the CSV of the KPI endpoint behind it. The choice is kept in
 // the URL so a bookmark opens the same view.
 ;(() => {
-  const { app, json, showError, period, watchPeriod, time, num, pct, frac, duration, fill, fromLocal, toLocal } = window.mw
+  const { app, json, showError, period, watchPeriod, time, num, pct, frac, duration, fill, toLocal } = window.mw
   const $ = (id) => document.getElementById(id)
   const state = (window.mwOverview = { loads: 0 })
 
@@ -58,7 +58,9 @@
     fill('worst', k.worstEquipment.map((w) => [w.line, w.equipment, String(w.alarms)]))
   }
 
+  let latest = 0
   async function load() {
+    const mine = ++latest // a slower, older answer must not overwrite a newer choice
     const q = query()
     const keep = new URLSearchParams({ period: $('period').value })
     if ($('period').value === 'custom') keep.set('from', q.get('from')), keep.set('to', q.get('to'))
@@ -66,7 +68,9 @@
     history.replaceState(null, '', '?' + keep)
     csvLinks(q)
     try {
-      render(await json('/api/kpi/overview?' + q))
+      const k = await json('/api/kpi/overview?' + q)
+      if (mine !== latest) return
+      render(k)
       showError()
       state.loads++
     } catch (err) {

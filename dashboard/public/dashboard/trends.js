@@ -7,6 +7,10 @@
   const state = (window.mwTrends = { rows: [] })
   let charts = []
 
+  // A bookmark opens the same view: ?period=7d&by=day
+  const params = new URLSearchParams(location.search)
+  for (const id of ['period', 'by']) if ([...$(id).options].some((o) => o.value === params.get(id))) $(id).value = params.get(id)
+
   const drill = (r) => `/drill?from=${r.from}&to=${r.to}`
   /** A period worth a look: OEE well under the period's average, or thickness out of tolerance. */
   function badRows(rows) {
@@ -40,10 +44,13 @@
 
   const cells = (r) => [num(r.tonnage_t, 1), String(r.coils), num(r.avgSpeed_mps, 2), pct(r.inTolerancePct), frac(r.oee), String(r.alarms)]
 
+  let latest = 0
   async function load() {
+    const mine = ++latest // a slower, older answer must not overwrite a newer choice
     const p = period()
     const q = new URLSearchParams({ from: String(Math.floor(p.from)), to: String(Math.ceil(p.to)), line: app.dataset.line })
     const by = $('by').value
+    if ($('period').value !== 'custom') history.replaceState(null, '', '?' + new URLSearchParams({ period: $('period').value, by }))
     $('csv').href = `/api/kpi/production?${q}&by=${by}&format=csv`
     $('csv-crew').href = `/api/kpi/production?${q}&by=crew&format=csv`
     try {
@@ -52,6 +59,7 @@
         json(`/api/kpi/production?${q}&by=crew`).then((b) => b.rows),
         Promise.all((app.dataset.shifts || '').split(',').filter(Boolean).map((s) => json(`/api/kpi/overview?${q}&shift=${encodeURIComponent(s)}`).then((o) => ({ shift: s, o })))),
       ])
+      if (mine !== latest) return
       state.rows = rows
       draw(rows)
       const bad = badRows(rows)
