@@ -51,8 +51,12 @@ export function startSuspectMarking(ctx: SuspectContext): SuspectWatcher {
   const log = ctx.log.child({ part: 'coils' })
   const now = ctx.now ?? Date.now
   const priorities = new Set(ctx.priorities)
-  /** alarm occurrence → line and when its current active interval began */
-  const open = new Map<string, { line: string; since: number }>()
+  /** alarm occurrence → line, when its current active interval began, and up to when its coils were checked */
+  const open = new Map<string, { line: string; since: number; checkedTo: number }>()
+  // Re-checks look back this far before the last check, not to the alarm's start: an alarm
+  // active for days would otherwise ask for every coil since (and the store caps each answer).
+  // A coil whose start event arrives later than this is still marked by its summary at finish.
+  const OVERLAP_MS = 5 * 60_000
   let chain: Promise<void> = Promise.resolve()
   let closed = false
 
@@ -67,11 +71,14 @@ export function startSuspectMarking(ctx: SuspectContext): SuspectWatcher {
   }
 
   for (const a of ctx.activeNow?.() ?? [])
-    if (priorities.has(a.priority) && a.id) open.set(a.id, { line: a.line, since: a.activeSince ?? a.raisedAt ?? now() })
+    if (priorities.has(a.priority) && a.id) open.set(a.id, { line: a.line, since: a.activeSince ?? a.raisedAt ?? now(), checkedTo: a.activeSince ?? a.raisedAt ?? now() })
 
   const recheck = () => {
     const t = now()
-    for (const [id, a] of open) check(id, a.line, a.since, t + 1)
+    for (const [id, a] of open) {
+      check(id, a.line, Math.max(a.since, a.checkedTo - OVERLAP_MS), t + 1)
+      a.checkedTo = t
+    }
   }
   const timer = setInterval(recheck, ctx.recheckMs ?? 5000)
   timer.unref()
@@ -83,12 +90,13 @@ export function startSuspectMarking(ctx: SuspectContext): SuspectWatcher {
       for (const { transition: t } of changes) {
         if (!priorities.has(t.priority)) continue
         if (t.action === 'activate') {
-          if (!open.has(t.alarmId)) open.set(t.alarmId, { line: t.line, since: t.at })
-          check(t.alarmId, t.line, t.at, Math.max(now(), t.at) + 1)
+          const to = Math.max(now(), t.at)
+          if (!open.has(t.alarmId)) open.set(t.alarmId, { line: t.line, since: t.at, checkedTo: to })
+          check(t.alarmId, t.line, t.at, to + 1)
         } else if (t.action === 'clear' || t.action === 'retire') {
           const a = open.get(t.alarmId)
           open.delete(t.alarmId)
-          if (a) check(t.alarmId, a.line, a.since, t.at)
+          if (a) check(t.alarmId, a.line, Math.max(a.since, a.checkedTo - OVERLAP_MS), t.at)
         }
       }
     },
