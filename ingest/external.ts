@@ -49,6 +49,8 @@ export async function connectExternalSource(
   client.on('offline', () => log.warn('external broker offline; reconnecting'))
 
   const pending = new Map<number, Promise<void>>()
+  /** writes whose PUBACK is held back until they commit (close waits for them) */
+  const held = new Set<Promise<unknown>>()
   const internal = client as unknown as { _sendPacket: SendPacket }
   const send = internal._sendPacket.bind(client)
   internal._sendPacket = (packet, cb, ...rest) => {
@@ -56,13 +58,15 @@ export async function connectExternalSource(
     if (!write) return send(packet, cb, ...rest)
     pending.delete(packet.messageId!)
     cb?.()
-    write.then(
+    const acked = write.then(
       () => send(packet, undefined, ...rest),
       (err: Error) => {
         log.warn({ err: err.message }, 'store did not commit; dropping the connection so the broker redelivers')
         client.stream.destroy()
       },
     )
+    held.add(acked)
+    void acked.finally(() => held.delete(acked))
   }
   client.handleMessage = (packet: IPublishPacket, callback) => {
     const write = ctx.ingest.accept(packet.topic, packet.payload as Buffer)
@@ -83,9 +87,15 @@ export async function connectExternalSource(
   return {
     client,
     close() {
-      closing ??= Promise.allSettled([...pending.values()]).then(
-        () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
-      )
+      closing ??= (async () => {
+        // A worker stopped on purpose leaves the share group first: Mosquitto would otherwise
+        // go on queuing its share in the session while it is away (docs/deployment.md). What
+        // the broker sent before the UNSUBACK has arrived by then and is committed below.
+        const shared = topics.filter((t) => t.startsWith('$share/'))
+        if (shared.length && client.connected) await client.unsubscribeAsync(shared).catch((err: Error) => log.warn({ err: err.message }, 'could not leave the shared subscription'))
+        await Promise.allSettled([...pending.values(), ...held])
+        await new Promise<void>((resolve) => client.end(false, {}, () => resolve()))
+      })()
       return closing
     },
   }

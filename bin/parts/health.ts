@@ -1,7 +1,7 @@
 // Health and metrics for a process without the dashboard (an ingest worker, a standby): a
 // minimal fastify on HTTP_PORT serving only /healthz and /metrics, so every part can be
 // probed by the orchestrator and scraped by Prometheus like the full dashboard.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../../core/log.ts'
 
@@ -14,7 +14,7 @@ export interface HealthAppOptions {
 
 /** Not listening yet: the caller listens on HTTP_PORT, as it does with the dashboard. */
 export async function buildHealthApp(o: HealthAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: o.log.child({ part: 'health' }) as FastifyBaseLogger, disableRequestLogging: true })
+  const app = Fastify({ loggerInstance: o.log.child({ part: 'health' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
   app.get('/healthz', async (_req, reply) => {
     const h = o.health()
     return reply.status(h.ready ? 200 : 503).send({ status: h.status ?? (h.ready ? 'ok' : 'starting'), parts: h.parts })
