@@ -54,7 +54,7 @@ process.stdout.write(
       : `  store         DuckDB in ${config.dataDir}`,
     mw.demoSignIn
       ? `  sign in       ${mw.demoSignIn.url}   (demo on this machine: one-time link for ${mw.demoSignIn.personId}; anyone here may read telemetry)`
-      : `  sign in       ${mw.urls.http}/login`,
+      : `  sign in       ${config.roles.set.has('dashboard') ? `${mw.urls.http}/login` : '— (no dashboard in this process)'}`,
     `  simulator     ${config.simulator.enabled && config.roles.all ? `publishing ${lines[0]?.id} (SIMULATOR=off to wait for real devices)` : 'off — waiting for devices'}`,
     `  Ctrl-C stops millwatch and flushes what it has accepted.`,
     '',
