@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c()
 })
 
-it('bearing wear on stand 3 reaches the operator on shift by a signed DingTalk message, recorded on the alarm', { timeout: 150_000 }, async () => {
+it('bearing wear on stand 3 reaches the operator on shift by a signed DingTalk message, recorded on the alarm', { timeout: 200_000 }, async () => {
   const secret = 'SECtest0123456789abcdef'
   const robot = await dingtalkRobot(secret)
   cleanup.push(() => robot.close())
@@ -49,9 +49,13 @@ it('bearing wear on stand 3 reaches the operator on shift by a signed DingTalk m
   expect(robot.requests.every((r) => r.errcode !== 310000)).toBe(true) // every signature verified
 
   // The alarm's record says whom it notified, when, on which channel, and whether it went through.
-  const alerts = (await (await fetch(`${m.http}/api/alerts?active=true`, { headers: { authorization: `Bearer ${token}` } })).json()).alerts
-  const zoneD = alerts.find((a: { equipment: string; rule: string }) => a.equipment === 'stand3' && a.rule === 'vibration_zone_d')
-  expect(zoneD).toBeDefined()
+  // (The first vibration message may be zone C's; zone D follows once its on-delay has run,
+  // which on a busy machine can be a little after the backfill ends.)
+  const active = async () => (await (await fetch(`${m.http}/api/alerts?active=true`, { headers: { authorization: `Bearer ${token}` } })).json()).alerts
+  const findZoneD = async () => (await active()).find((a: { equipment: string; rule: string }) => a.equipment === 'stand3' && a.rule === 'vibration_zone_d')
+  await expect.poll(findZoneD, { timeout: 45_000 }).toBeDefined()
+  const zoneD = await findZoneD()
+  const alerts = await active()
   expect(alerts.filter((a: { equipment: string; sensor: string }) => a.sensor === 'vibration_mm_s' && a.equipment !== 'stand3')).toEqual([])
   // The deliveries are recorded on the alarm as they happen.
   const okChannels = async () => {
