@@ -135,7 +135,10 @@ describe('manager pages in Chromium', () => {
     expect(await page.evaluate(() => (window as any).mwCharts[0].series.length)).toBe(3)
     const before = await page.evaluate(() => (window as any).mwExplorer.step as number)
     // drag across the middle of the plot: select-to-zoom fetches that span at a finer step
-    const box = (await page.locator('#chart .u-over').boundingBox())!
+    // (the chart may be rebuilt by a late answer: take the plot's box once it is on screen)
+    let box: { x: number; y: number; width: number; height: number } | null = null
+    await expect.poll(async () => (box = await page.locator('#chart .u-over').first().boundingBox()), { timeout: 20_000 }).not.toBeNull()
+    box = box!
     await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2)
     await page.mouse.down()
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 })
