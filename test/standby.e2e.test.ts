@@ -62,8 +62,10 @@ describe('a standby of the records process', () => {
     // The alarm is still active and unacknowledged, once: restored from the records — or, if the
     // primary died before storing it, raised again from the readings the broker redelivered
     // (their PUBACKs wait for the alarm store), then under a new id.
-    const after = (await (await fetch(`${standby.http}/api/alerts?active=true`, { headers })).json()).alerts.filter((a: { rule: string }) => a.rule === 'vibration_zone_d')
-    expect(after).toEqual([expect.objectContaining({ equipment: 'stand3', state: 'unacknowledged' })])
+    // (The redelivered readings may arrive just after the standby says it is running: poll.)
+    const zoneD = async () => (await (await fetch(`${standby.http}/api/alerts?active=true`, { headers })).json()).alerts.filter((a: { rule: string }) => a.rule === 'vibration_zone_d')
+    await expect.poll(zoneD, { timeout: 30_000 }).toEqual([expect.objectContaining({ equipment: 'stand3', state: 'unacknowledged' })])
+    const after = await zoneD()
     console.log(`alarm ${after[0].id === alarm.id ? 'restored from the records' : 'raised again from redelivered readings'}`)
     await expect
       .poll(async () => (await fetch(`${standby.http}/api/coils/SB-1`, { headers })).status, { timeout: 30_000 })
