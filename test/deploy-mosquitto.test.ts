@@ -3,7 +3,7 @@
 // in, the ACL lets millwatch join the shared subscription the ingest workers use and keeps a
 // gateway from forging alarms.
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import mqtt from 'mqtt'
@@ -21,9 +21,12 @@ beforeAll(async () => {
   const conf = readFileSync(join(ROOT, 'deploy/mosquitto/mosquitto.conf'), 'utf8')
     .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)
     .replaceAll('/mosquitto/data/', `${dir}/`)
-    .replace('/mosquitto/config/acl', join(ROOT, 'deploy/mosquitto/acl'))
+    .replace('/mosquitto/config/acl', join(dir, 'acl'))
     .replace(/^log_dest stdout$/m, 'log_dest stderr')
   writeFileSync(join(dir, 'mosquitto.conf'), conf)
+  // A copy beside it: the checkout may sit in a folder Mosquitto's own user cannot enter.
+  copyFileSync(join(ROOT, 'deploy/mosquitto/acl'), join(dir, 'acl'))
+  chmodSync(join(dir, 'acl'), 0o644)
   // What the compose service's command does at each start.
   execFileSync('mosquitto_passwd', ['-b', '-c', join(dir, 'passwd'), 'millwatch', 'mw-secret'])
   execFileSync('mosquitto_passwd', ['-b', join(dir, 'passwd'), 'gateway', 'gw-secret'])
