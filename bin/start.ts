@@ -193,7 +193,10 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
       )
       internal = broker.internal
       if (broker.tlsPort !== undefined) mqtts = `mqtts://${config.mqtt.host}:${broker.tlsPort}`
-      closers.push({ name: 'broker', close: () => broker.close() })
+      // Alarm changes made while the parts behind it shut down are still stored, but there is no
+      // broker left to carry them: stop publishing first instead of failing on a closed broker.
+      const closeBroker = () => ((publish = () => {}), (sendCommand = () => {}), broker.close())
+      closers.push({ name: 'broker', close: closeBroker })
       publish = (topic, payload) =>
         broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => {
           if (err) log.warn({ err, topic }, 'could not publish an alarm change')
