@@ -5,7 +5,7 @@
 // allocates nothing and returns a shared empty array.
 import { errors } from '../core/errors.ts'
 import { ACTIVATED, CLEARED, NONE, stepRule, type Values } from './evaluate/rule.ts'
-import { markStale } from './evaluate/stale.ts'
+import { markStale, touchStale } from './evaluate/stale.ts'
 import * as lc from './lifecycle.ts'
 import type { Alarm, AlarmPoint, Step, Transition } from './lifecycle.ts'
 import type { Rule } from './rules/types.ts'
@@ -57,9 +57,13 @@ export class AlarmEngine {
     let out: AlarmChange[] | undefined
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]
-      const r = stepRule(slot.c, slot.state, ts, values)
+      const s = slot.state
+      // Most of a piece of equipment's rules are "no data for a while": while clear, a
+      // reading of the sensor only moves its clock; the timer (tick) judges silence.
+      if (slot.staleOnly && !s.raw && !s.active && touchStale(slot.c, s, ts, values)) continue
+      const r = stepRule(slot.c, s, ts, values)
       if (r !== NONE) this.conditionChanged(slot, r, (out ??= []))
-      else if (slot.alarm.active) slot.alarm = lc.observe(slot.alarm, num(slot.state.value), num(slot.state.limit), ts)
+      else slot.observe(num(s.value), num(s.limit), ts)
     }
     if (out) this.releaseSuppressions(out)
     return out ?? NO_CHANGES

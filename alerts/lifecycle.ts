@@ -100,7 +100,8 @@ function apply(a: Alarm, patch: Partial<Mutable<Alarm>>, action: Action, at: num
   return { alarm: Object.freeze(next), transition: Object.freeze(transition) }
 }
 
-const worse = (sense: number, a: number | undefined, b: number | undefined) =>
+/** The worse of two values on the side the value crossed to (`sense` > 0: higher is worse). */
+export const worse = (sense: number, a: number | undefined, b: number | undefined) =>
   a === undefined ? b : b === undefined ? a : sense > 0 ? Math.max(a, b) : sense < 0 ? Math.min(a, b) : b
 
 /** Which side of the limit is worse: the side the value crossed to. */

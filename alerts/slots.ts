@@ -2,7 +2,7 @@
 // its alarm point, plus the ISA-18.2 designed-suppression links between rules of the same
 // equipment. Building the index is done on load and reload, never per reading.
 import { compileRule, newRuleState, type CompiledRule, type RuleState } from './evaluate/rule.ts'
-import { newAlarm, type Alarm } from './lifecycle.ts'
+import { newAlarm, worse, type Alarm } from './lifecycle.ts'
 import type { Rule } from './rules/types.ts'
 
 export class Slot {
@@ -10,16 +10,59 @@ export class Slot {
   suppressors: Slot[] = []
   /** Rules this one suppresses while active. */
   dependents: Slot[] = []
+  /** A single stale-sensor leaf: while its condition is clear, a reading only moves "last seen". */
+  readonly staleOnly: boolean
+  private current: Alarm
+  // An active alarm's newest value, limit and peak (lifecycle.observe), kept here and put into
+  // a new frozen Alarm only when somebody reads `alarm`: a reading of a sensor in alarm
+  // changes a few numbers instead of copying the whole record, every message.
+  private seen = false
+  private value: number | undefined = undefined
+  private limit: number | undefined = undefined
+  private peak: number | undefined = undefined
+  private at = 0
+
   constructor(
     public c: CompiledRule,
     public state: RuleState,
-    public alarm: Alarm,
+    alarm: Alarm,
     /** What the evaluation state depends on: a reload keeps the state while this is unchanged. */
     public readonly fingerprint: string,
-  ) {}
+  ) {
+    this.current = alarm
+    this.staleOnly = c.leaves.length === 1 && c.leaves[0].kind === 'stale'
+  }
 
   get rule(): Rule {
     return this.c.rule
+  }
+
+  get alarm(): Alarm {
+    if (this.seen) {
+      this.seen = false
+      this.current = Object.freeze({ ...this.current, value: this.value, limit: this.limit, peak: this.peak, updatedAt: this.at })
+    }
+    return this.current
+  }
+
+  set alarm(a: Alarm) {
+    this.seen = false
+    this.current = a
+  }
+
+  /** lifecycle.observe, in place: the same value, limit and peak, without a copy per reading. */
+  observe(value: number | undefined, limit: number | undefined, at: number): void {
+    const a = this.current
+    if (!a.active) return
+    const v = this.seen ? this.value : a.value
+    const l = this.seen ? this.limit : a.limit
+    if (value === v && limit === l) return
+    const sense = v === undefined || l === undefined ? 0 : v >= l ? 1 : -1
+    this.peak = worse(sense, this.seen ? this.peak : a.peak, value)
+    this.value = value
+    this.limit = limit
+    this.at = at
+    this.seen = true
   }
 }
 

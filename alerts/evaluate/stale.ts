@@ -18,3 +18,17 @@ export function markStale(c: CompiledRule, s: RuleState, at: number): boolean {
   }
   return any
 }
+
+/**
+ * A reading that carries the sensor of a rule of one stale leaf whose condition is clear:
+ * such a reading cannot make the data staler, so only "last heard" and the rule's clock move
+ * (what stepRule would do). Returns false — step the rule fully — for a reading without the
+ * sensor (the silence may have lasted long enough) or before the sensor was ever heard.
+ */
+export function touchStale(c: CompiledRule, s: RuleState, t: number, values: Readonly<Record<string, number>>): boolean {
+  const ls = s.leaves[0]
+  if (values[c.leaves[0].sensor] === undefined || ls.a !== ls.a) return false
+  if (t > ls.a) ls.a = t
+  if (t > s.clock) s.clock = t
+  return true
+}
