@@ -18,14 +18,35 @@ export type ParsedTopic =
   | { kind: 'alarm'; line: string; equipment: string }
   | { kind: 'other' }
 
-/** Parses a topic without regular expressions or allocation beyond the split (hot path). */
-export function parseTopic(topic: string): ParsedTopic {
+const OTHER: ParsedTopic = Object.freeze({ kind: 'other' })
+
+function parse(topic: string): ParsedTopic {
   const parts = topic.split('/')
-  if (parts[0] !== 'plant') return { kind: 'other' }
-  if (parts.length === 3 && parts[2] === 'coil' && parts[1]) return { kind: 'coil', line: parts[1] }
+  if (parts[0] !== 'plant') return OTHER
+  if (parts.length === 3 && parts[2] === 'coil' && parts[1]) return Object.freeze({ kind: 'coil', line: parts[1] })
   if (parts.length === 4 && parts[1] && parts[2]) {
-    if (parts[3] === 'telemetry') return { kind: 'telemetry', line: parts[1], equipment: parts[2] }
-    if (parts[3] === 'alarm') return { kind: 'alarm', line: parts[1], equipment: parts[2] }
+    if (parts[3] === 'telemetry') return Object.freeze({ kind: 'telemetry', line: parts[1], equipment: parts[2] })
+    if (parts[3] === 'alarm') return Object.freeze({ kind: 'alarm', line: parts[1], equipment: parts[2] })
   }
-  return { kind: 'other' }
+  return OTHER
 }
+
+// A plant has a few thousand topics and every message names one, twice (the broker's ACL,
+// then ingest): they are parsed once and remembered. The bound keeps a client that invents
+// topics from growing it; past it, the memory starts over.
+const MEMO_MAX = 20_000
+const memo = new Map<string, ParsedTopic>()
+
+/** Parses a topic without regular expressions; the result is shared and frozen (hot path). */
+export function parseTopic(topic: string): ParsedTopic {
+  let t = memo.get(topic)
+  if (t === undefined) {
+    t = parse(topic)
+    if (memo.size >= MEMO_MAX) memo.clear()
+    memo.set(topic, t)
+  }
+  return t
+}
+
+/** How many parsed topics are remembered (for tests: it stays bounded). */
+export const rememberedTopics = () => memo.size
