@@ -54,9 +54,29 @@ export function startIngest(ctx: IngestContext): Ingest {
   const now = ctx.now ?? Date.now
   const limits: DecodeLimits = ctx.settings
   const deadLetters = new DeadLetters(ctx.settings.deadLetterCapacity, log, now)
+  // The per-message counts are plain numbers read when /metrics is scraped: a prom-client
+  // inc() per message costs more than a scrape's worth of work at full rate.
+  const kinds = { telemetry: 0, coil: 0, sparkplug: 0 }
   const m = {
-    messages: new Counter({ name: 'mw_ingest_messages_total', help: 'MQTT messages received by ingest, by kind', labelNames: ['kind'], registers: [ctx.metrics] }),
-    points: new Counter({ name: 'mw_ingest_points_total', help: 'Valid readings handed to the time-series store', registers: [ctx.metrics] }),
+    messages: new Counter({
+      name: 'mw_ingest_messages_total',
+      help: 'MQTT messages received by ingest, by kind',
+      labelNames: ['kind'],
+      registers: [ctx.metrics],
+      collect() {
+        this.reset()
+        for (const [kind, n] of Object.entries(kinds)) this.labels(kind).inc(n)
+      },
+    }),
+    points: new Counter({
+      name: 'mw_ingest_points_total',
+      help: 'Valid readings handed to the time-series store',
+      registers: [ctx.metrics],
+      collect() {
+        this.reset()
+        this.inc(points)
+      },
+    }),
     dead: new Counter({ name: 'mw_ingest_dead_letters_total', help: 'Rejected messages or values, by reason', labelNames: ['reason'], registers: [ctx.metrics] }),
     durable: new Histogram({
       name: 'mw_ingest_write_seconds',
@@ -100,9 +120,6 @@ export function startIngest(ctx: IngestContext): Ingest {
       m.durable.observe((now() - started) / 1000)
     })
   }
-  const telemetryCount = m.messages.labels('telemetry')
-  const coilCount = m.messages.labels('coil')
-  const sparkplugCount = m.messages.labels('sparkplug')
   const sparkplug = sparkplugShell({ ...ctx, mapping: ctx.sparkplug, limits, log })
 
   // Sparkplug B (ingest/sparkplug/): the same validation, listeners and store path as JSON.
@@ -110,11 +127,10 @@ export function startIngest(ctx: IngestContext): Ingest {
     const r = sparkplug(topic, payload, at)
     if (!r) return undefined // NCMD, DCMD, STATE: not ingest's
     messages++
-    sparkplugCount.inc()
+    kinds.sparkplug++
     if (r.rejects.length) reject(topic, payload, r.rejects, at, clientId)
     if (r.points.length === 0) return undefined
     points += r.points.length
-    m.points.inc(r.points.length)
     return durable(ctx.timeseries.write(r.points), at)
   }
 
@@ -125,7 +141,7 @@ export function startIngest(ctx: IngestContext): Ingest {
     const at = now()
     messages++
     if (t.kind === 'telemetry') {
-      telemetryCount.inc()
+      kinds.telemetry++
       const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, at, limits)
       if (r.rejects.length) reject(topic, payload, r.rejects, at, clientId)
       if (r.points.length === 0) return undefined
@@ -137,10 +153,9 @@ export function startIngest(ctx: IngestContext): Ingest {
         }
       }
       points += r.points.length
-      m.points.inc(r.points.length)
       return durable(ctx.timeseries.write(r.points), at)
     }
-    coilCount.inc()
+    kinds.coil++
     const r = decodeCoilEvent(ctx.plant, t.line, payload, at, limits)
     if (r.reject) {
       reject(topic, payload, [r.reject], at, clientId)
