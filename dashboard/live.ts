@@ -30,6 +30,8 @@ export interface LiveHub {
 }
 
 interface Entry {
+  /** "equipment/sensor", as frames name it */
+  readonly key: string
   ts: number
   value: number
   dirty: boolean
@@ -47,29 +49,21 @@ export function startLiveHub(opts: LiveHubOptions = {}): LiveHub {
   const intervalMs = opts.intervalMs ?? 250
   const maxSeries = opts.maxSeriesPerFrame ?? 5000
   const now = opts.now ?? Date.now
-  // line → "equipment/sensor" → newest reading. Entries are mutated in place: a steady stream
-  // of readings allocates nothing here.
-  const lines = new Map<string, Map<string, Entry>>()
-  const keys = new Map<string, Map<string, string>>() // equipment → sensor → "equipment/sensor"
+  // line → equipment → sensor → newest reading: one map lookup per value on the hot path.
+  // Entries are mutated in place: a steady stream of readings allocates nothing here.
+  const lines = new Map<string, Map<string, Map<string, Entry>>>()
   const subs = new Map<string, Set<(json: string) => void>>()
   let timer: NodeJS.Timeout | undefined
   let closed = false
 
-  const keyOf = (equipment: string, sensor: string) => {
-    let bySensor = keys.get(equipment)
-    if (!bySensor) keys.set(equipment, (bySensor = new Map()))
-    let k = bySensor.get(sensor)
-    if (k === undefined) bySensor.set(sensor, (k = `${equipment}/${sensor}`))
-    return k
-  }
-
   const onReadings: ReadingsListener = (line, equipment, ts, values) => {
-    let series = lines.get(line)
-    if (!series) lines.set(line, (series = new Map()))
+    let byEquipment = lines.get(line)
+    if (!byEquipment) lines.set(line, (byEquipment = new Map()))
+    let series = byEquipment.get(equipment)
+    if (!series) byEquipment.set(equipment, (series = new Map()))
     for (const sensor in values) {
-      const k = keyOf(equipment, sensor)
-      const e = series.get(k)
-      if (!e) series.set(k, { ts, value: values[sensor], dirty: true })
+      const e = series.get(sensor)
+      if (!e) series.set(sensor, { key: `${equipment}/${sensor}`, ts, value: values[sensor], dirty: true })
       else if (ts >= e.ts) {
         e.ts = ts
         e.value = values[sensor]
@@ -80,16 +74,18 @@ export function startLiveHub(opts: LiveHubOptions = {}): LiveHub {
 
   /** The series of a line that changed since the last frame, or undefined when none did. */
   function changes(line: string): string | undefined {
-    const series = lines.get(line)
-    if (!series) return undefined
+    const byEquipment = lines.get(line)
+    if (!byEquipment) return undefined
     const values: Record<string, LiveValue> = {}
     let n = 0
-    for (const [k, e] of series) {
-      if (!e.dirty) continue
-      if (n >= maxSeries) break
-      values[k] = [e.ts, e.value]
-      e.dirty = false
-      n++
+    for (const series of byEquipment.values()) {
+      for (const e of series.values()) {
+        if (!e.dirty) continue
+        if (n >= maxSeries) break
+        values[e.key] = [e.ts, e.value]
+        e.dirty = false
+        n++
+      }
     }
     return n === 0 ? undefined : JSON.stringify({ line, sentAt: now(), snapshot: false, values } satisfies LiveFrame)
   }
@@ -110,9 +106,8 @@ export function startLiveHub(opts: LiveHubOptions = {}): LiveHub {
       if (!set) subs.set(line, (set = new Set()))
       set.add(send)
       // The snapshot is built for this subscriber only: it must not clear others' dirty marks.
-      const series = lines.get(line)
       const values: Record<string, LiveValue> = {}
-      if (series) for (const [k, e] of series) values[k] = [e.ts, e.value]
+      for (const series of lines.get(line)?.values() ?? []) for (const e of series.values()) values[e.key] = [e.ts, e.value]
       send(JSON.stringify({ line, sentAt: now(), snapshot: true, values } satisfies LiveFrame))
       timer ??= setInterval(broadcast, intervalMs)
       return () => {
