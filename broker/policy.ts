@@ -3,11 +3,11 @@
 // drops) → ingest's beforeAck. A refused publish is never stored; a throttled one is stored
 // and acknowledged when its turn comes.
 import type { Aedes, Client, PublishPacket, Subscription } from 'aedes'
-import mqttPacket from 'mqtt-packet'
 import type { Logger } from '../core/log.ts'
 import { publishRefusal, subscribeAllowed, type Identity } from './acl.ts'
 import { remoteAddress } from './auth.ts'
 import { dropQos0WhenBehind, limitPacketSize } from './limits.ts'
+import { PubackQueue } from './pubacks.ts'
 import type { Handle } from './listeners.ts'
 import type { Refusals } from './refusals.ts'
 import { TokenBucket } from './token-bucket.ts'
@@ -39,6 +39,10 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
   // The PUBACK of a QoS 1 publish waits for ingest's commit: aedes calls authorizePublish
   // before it acknowledges. If the store fails, the publish is refused, aedes closes the
   // connection and the device resends after reconnecting: nothing acknowledged is lost.
+  const pubacks = new PubackQueue<Client>((client, bytes) => {
+    if (!client.closed) client.conn.write(bytes)
+  })
+
   const ingest = (client: Client, packet: PublishPacket, done: Done) => {
     if (!o.beforeAck) return done(null)
     let pending: Promise<void> | undefined
@@ -48,43 +52,46 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
       log.error({ err, topic: packet.topic }, 'ingest threw on a publish; refusing it')
       return done(err as Error)
     }
-    if (!pending) return done(null)
+    if (!pending) {
+      // Nothing to wait for (a dead letter, a topic ingest does not store): acknowledged at
+      // once — behind this client's acknowledgements still waiting for a commit, if any.
+      if (packet.qos === 1 && packet.messageId !== undefined && pubacks.waiting(client) > 0) {
+        packet.qos = 0
+        pubacks.enqueue(client, packet.messageId)()
+      }
+      return done(null)
+    }
     if (packet.qos === 0) {
       // QoS 0 promises nothing: forward at once, and only log a failed commit.
       pending.catch((err: Error) => log.warn({ err: err.message, clientId: client.id }, 'store did not commit a QoS 0 publish'))
       return done(null)
     }
+    // aedes reads a client's next socket buffer only once every publish of the last one is
+    // done; waiting here for the commit would make each message — a limit crossing among
+    // them — wait for the store before the rules see it. So aedes is told this publish is
+    // QoS 0 (it sends no PUBACK and reads on), and the PUBACK is written by pubacks.ts once
+    // the commit resolves, in the order the PUBLISHes came in (MQTT 3.1.1 §4.6). A failed
+    // commit closes the connection: the device resends what it had no PUBACK for.
+    // Subscribers of the embedded broker receive such telemetry at QoS 0.
+    const messageId = packet.messageId
+    if (messageId === undefined) return done(null)
+    packet.qos = 0
+    const committed = pubacks.enqueue(client, messageId)
+    const failed = (err: Error) => {
+      if (client.closed) return // said once per connection
+      log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, closing the connection so the device resends')
+      client.conn.destroy()
+    }
     if (o.congested?.()) {
       // The store is behind: hold this client's socket until its publish is committed, so
       // devices slow down instead of filling memory (back-pressure).
       pending.then(
-        () => done(null),
-        (err: Error) => {
-          log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, the device will resend')
-          done(err)
-        },
+        () => (committed(), done(null)),
+        (err: Error) => (failed(err), done(err)),
       )
       return
     }
-    // aedes reads a client's next socket buffer only once every publish of the last one is
-    // done; waiting here for the commit would make each message — a limit crossing among
-    // them — wait for the store before the rules see it. So aedes is told this publish is
-    // QoS 0 (it sends no PUBACK and reads on), and the PUBACK is written here once the commit
-    // resolves. Commits resolve in order, so PUBACKs keep the order of the PUBLISHes (MQTT
-    // 3.1.1 §4.6). A failed commit closes the connection: the device resends what it had no
-    // PUBACK for. Subscribers of the embedded broker receive such telemetry at QoS 0.
-    const messageId = packet.messageId
-    packet.qos = 0
-    pending.then(
-      () => {
-        if (!client.closed && messageId !== undefined) mqttPacket.writeToStream({ cmd: 'puback', messageId }, client.conn as never)
-      },
-      (err: Error) => {
-        if (client.closed) return // said once per connection
-        log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, closing the connection so the device resends')
-        client.conn.destroy()
-      },
-    )
+    pending.then(committed, failed)
     done(null)
   }
 
@@ -139,7 +146,7 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
         const client = aedes.handle(stream, req)
         const st: ClientState = { closed: false, subscriptions: new Set() }
         clients.set(client, st)
-        stream.once('close', () => ((st.closed = true), st.bucket?.close()))
+        stream.once('close', () => ((st.closed = true), st.bucket?.close(), pubacks.forget(client)))
         const tooLarge = (bytes: number) => refusals.refuse('packet_too_large', { clientId: client.id, address: remoteAddress(client), bytes })
         if (limits.maxPacketBytes && !limitPacketSize(client, limits.maxPacketBytes, tooLarge)) {
           // A limit the configuration promises but this aedes cannot enforce: refuse, loudly.
