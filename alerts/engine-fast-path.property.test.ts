@@ -34,7 +34,7 @@ describe('engine fast paths', () => {
         for (const s of seq) {
           t += s.dt
           // another sensor's reading still starts the equipment's clock, as in stepLeaf
-          const values = s.kind === 'reading' ? (s.value === null ? { roll_force_kN: 1 } : { vibration_mm_s: s.value }) : undefined
+          const values: Record<string, number> | undefined = s.kind === 'reading' ? (s.value === null ? { roll_force_kN: 1 } : { vibration_mm_s: s.value }) : undefined
           const changes = values ? engine.onTelemetry('tcm1', 'stand3', t, values) : engine.tick(t)
           for (const c of changes) got.push(`${c.transition.action}@${c.transition.at}`)
           const r = evaluateRule(rule, values ? { ts: t, values } : { now: t }, state)
