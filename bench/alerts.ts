@@ -17,6 +17,11 @@
 //          --interval 3200 (ms between probes)  --lines 20  --cpu-prof (profile millwatch)
 //          --connections 20  --window 500 (QoS 1 messages in flight per load connection: a
 //          gateway that keeps many in flight queues them in millwatch when it is saturated)
+//          --generator-nice 10 (CPU priority of the load generators: in the plant they are
+//          gateways on their own machines; here they share 2 cores with millwatch, and at equal
+//          priority the scheduler gives them slices of the core millwatch's main thread needs.
+//          The floor is judged only if the generators still reach the target rate; 0 runs
+//          them at the bench's own priority)
 import { parseArgs } from 'node:util'
 import { loadavg, cpus, totalmem } from 'node:os'
 import mqtt from 'mqtt'
@@ -37,6 +42,7 @@ const { values: args } = parseArgs({
     generators: { type: 'string', default: '2' },
     connections: { type: 'string', default: '20' },
     window: { type: 'string', default: '500' },
+    'generator-nice': { type: 'string', default: '10' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 })
@@ -230,8 +236,9 @@ await runPhase('baseline', baselineMs)
 const base = latencies('baseline')
 log(`  baseline: ${base.n} probes, p50 ${fmt(base.first.p50, 1)} / p99 ${fmt(base.first.p99, 1)} ms`)
 
-log(`  background load ${fmt(rate)} points/s for ${loadedMs / 1000} s over ${connections} connections, ${args.window} messages in flight each …`)
-const loadDone = runLoadSplit({ url: mw.mqtt, lines, pointsPerSecond: rate, durationMs: loadedMs, generators, connections, window: Number(args.window), clientPrefix: 'alerts-load' })
+log(`  background load ${fmt(rate)} points/s for ${loadedMs / 1000} s over ${connections} connections, ${args.window} messages in flight each, generators at nice ${args['generator-nice']} …`)
+const nice = Number(args['generator-nice'])
+const loadDone = runLoadSplit({ url: mw.mqtt, lines, pointsPerSecond: rate, durationMs: loadedMs, generators, connections, window: Number(args.window), clientPrefix: 'alerts-load', nice })
 const loadAvgDuring: number[] = []
 const avgTimer = setInterval(() => loadAvgDuring.push(loadavg()[0]), 5000)
 await sleep(1000) // generators connected and running
@@ -261,7 +268,8 @@ const out = [
   `other notifications during the run (not probes): ${otherPosts}${otherRules.size ? ` (${[...otherRules].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
   `background: ${fmt(reports.reduce((n, r) => n + r.acked, 0) * 10)} points acknowledged in ${fmt(elapsed / 1000, 1)} s, PUBACK p50 / p99 ${fmt(Math.max(...reports.map((r) => r.latency.p50)), 1)} / ${fmt(Math.max(...reports.map((r) => r.latency.p99)), 1)} ms; millwatch peak RSS ${fmt(rss)} MB`,
   `load average: ${loadStart.avg.map((x) => x.toFixed(2)).join(' ')} at start, ${fmt(Math.min(...loadAvgDuring), 2)}–${fmt(Math.max(...loadAvgDuring), 2)} (1-min) during the load`,
-  `floor (p99 ≤ 100 ms at full load, none missed): ${loaded.first.p99 <= 100 && loaded.missed === 0 && loaded.exact === loaded.n ? 'met' : 'NOT met'}`,
+  `generators at nice ${nice}; full load reached: ${achieved >= 0.99 * rate ? 'yes' : `NO (${fmt((100 * achieved) / rate, 1)} % of the target)`}`,
+  `floor (p99 ≤ 100 ms at full load, none missed): ${loaded.first.p99 <= 100 && loaded.missed === 0 && loaded.exact === loaded.n && achieved >= 0.99 * rate ? 'met' : 'NOT met'}`,
   `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   ...(profDir ? [`CPU profile of millwatch: ${profDir}`] : []),
 ]
