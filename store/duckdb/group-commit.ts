@@ -56,9 +56,14 @@ export class GroupCommit {
     }
     const d = this.batch()
     if (this.n + points.length > this.cap) this.grow(this.n + points.length)
+    // A message's points share line and equipment: their sensors' ids are looked up in one map.
+    let line: string | undefined
+    let equipment: string | undefined
+    let sensors!: ReadonlyMap<string, number>
     for (const p of points) {
       const i = this.n++
-      this.sid[i] = this.ids.idOf(p.line, p.equipment, p.sensor, this.defs)
+      if (p.line !== line || p.equipment !== equipment) sensors = this.ids.sensorsOf((line = p.line), (equipment = p.equipment))
+      this.sid[i] = sensors.get(p.sensor) ?? this.ids.idOf(p.line, p.equipment, p.sensor, this.defs)
       this.ts[i] = Math.floor(p.ts)
       this.value[i] = p.value
     }

@@ -33,6 +33,11 @@ export class SeriesIds {
     return id
   }
 
+  /** sensor → id of one piece of equipment (read only: new ids go through idOf). */
+  sensorsOf(line: string, equipment: string): ReadonlyMap<string, number> {
+    return this.sensors(line, equipment)
+  }
+
   private sensors(line: string, equipment: string): Map<string, number> {
     let eq = this.byLine.get(line)
     if (!eq) this.byLine.set(line, (eq = new Map()))
