@@ -10,7 +10,9 @@
 // ingest took, those committed (ingested − the store's queue; a PUBACK follows the commit, so
 // this is what was acknowledged) and the queue itself. At the end it counts every load series in the store
 // and compares with what the generators got PUBACKs for (PUBACK = committed), and fits a
-// line to RSS over time: is memory flat, and was anything lost?
+// line to RSS over time: is memory flat, and was anything lost? RSS is mostly native memory
+// (DuckDB); the JavaScript side's growth shows in the main thread's heap after a full GC
+// (/metrics mw_nodejs_heap_live_bytes), sampled and fitted beside it.
 //
 // Options: --minutes 30  --rate 250000  --lines 20  --sample 10  --fault SPEC (repeatable;
 // replaces the default scenarios)  --generators 2  --connections 20
@@ -66,6 +68,10 @@ interface Sample {
   ingested: number
   pending: number
   alarms: number
+  /** main thread's V8 heap after its last full GC (MB; NaN before the first) */
+  liveMb: number
+  /** main thread's V8 heap total (MB): the live set plus the garbage since the last full GC */
+  heapTotalMb: number
   /** the machine's 1-minute load average: other work on the box skews every figure */
   load1: number
 }
@@ -146,6 +152,8 @@ while (!loadFinished) {
     ingested: metric(text, 'mw_ingest_points_total'),
     pending: metric(text, 'mw_store_pending_points'),
     alarms: metricSum(text, 'mw_alarm_transitions_total'),
+    liveMb: metric(text, 'mw_nodejs_heap_live_bytes') / 2 ** 20 || NaN,
+    heapTotalMb: metric(text, 'mw_nodejs_heap_size_total_bytes') / 2 ** 20,
     load1: loadavg()[0],
   }
   samples.push(s)
@@ -154,7 +162,7 @@ while (!loadFinished) {
   const mm = Math.floor(s.tMin)
   const ss = Math.round((s.tMin - mm) * 60)
   log(
-    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
+    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  heap live ${fmt(s.liveMb)} / total ${fmt(s.heapTotalMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
   )
   if (mw.proc.exitCode !== null) throw new Error(`millwatch exited during the soak:\n${mwOut}`)
 }
@@ -183,12 +191,20 @@ const flatSlope = slope(
   warm.map((s) => s.tMin),
   warm.map((s) => s.rssMb),
 )
+// Full GCs come every minute or two: until the first one under load, the gauge still shows
+// the one at startup, a heap without the load's working set.
+const live = warm.filter((s) => Number.isFinite(s.liveMb) && s.liveMb !== samples[0].liveMb)
+const liveSlope = slope(
+  live.map((s) => s.tMin),
+  live.map((s) => s.liveMb),
+)
 const out = [
   '',
   `soak: ${fmt(minutes, 1)} min, target ${fmt(rate)} points/s on ${lineCount} lines + the simulator on tcm1 (${faults.length} fault scenarios)`,
   `  load: ${fmt(sent)} points sent, ${fmt(acked)} acknowledged (${fmt(acked / elapsedS)} points/s), ${fmt(stored)} found in the store afterwards — lost: ${fmt(lost)}${stored > acked ? ` (${fmt(stored - acked)} more stored than acknowledged: committed, PUBACK not yet read)` : ''}`,
   `  simulator: ${simStats ? `${fmt(Number(simStats[1]))} messages, ${fmt(Number(simStats[2]))} dropped` : `did not report (exit ${String(simCode)})`}`,
   `  RSS: first sample ${fmt(rss[0])} MB, last ${fmt(finalRss)} MB, peak ${fmt(Math.max(...rss))} MB; slope ${fmt(slope(xs, rss), 2)} MB/min over the run, ${fmt(flatSlope, 2)} MB/min after warm-up, ${fmt(slope(secondHalf.map((s) => s.tMin), secondHalf.map((s) => s.rssMb)), 2)} MB/min over the second half`,
+  `  main thread's V8 heap after a full GC (its live set): first ${fmt(live[0]?.liveMb ?? NaN)} MB, last ${fmt(live.at(-1)?.liveMb ?? NaN)} MB, peak ${fmt(Math.max(...live.map((s) => s.liveMb)))} MB; slope ${fmt(liveSlope, 2)} MB/min after warm-up (heap total, which also holds the garbage between GCs: ${fmt(Math.min(...samples.map((s) => s.heapTotalMb)))}–${fmt(Math.max(...samples.map((s) => s.heapTotalMb)))} MB)`,
   `  event-loop delay p99 per ${fmt(sampleMs / 1000)} s sample: median ${fmt(lags[Math.floor(lags.length / 2)], 1)} ms, worst ${fmt(lags[lags.length - 1], 1)} ms`,
   `  verdict: memory ${Math.abs(flatSlope) < 1 ? 'flat' : 'NOT flat'} (|slope after warm-up| ${Math.abs(flatSlope) < 1 ? '<' : '≥'} 1 MB/min); ${lost === 0 ? 'nothing lost' : `${fmt(lost)} acknowledged points LOST`}`,
   `  machine: ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average during the run ${fmt(samples.reduce((n, s) => n + s.load1, 0) / Math.max(1, samples.length), 1)} (the soak's own processes make ~2–3; more means other work shared the box)`,
