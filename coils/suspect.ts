@@ -51,8 +51,8 @@ export function startSuspectMarking(ctx: SuspectContext): SuspectWatcher {
   const log = ctx.log.child({ part: 'coils' })
   const now = ctx.now ?? Date.now
   const priorities = new Set(ctx.priorities)
-  /** alarm occurrence → line, when its current active interval began, and up to when its coils were checked */
-  const open = new Map<string, { line: string; since: number; checkedTo: number }>()
+  /** alarm occurrence → line, when its current active interval began, up to when its coils were checked, and whether a re-check waits */
+  const open = new Map<string, { line: string; since: number; checkedTo: number; queued?: boolean }>()
   // Re-checks look back this far before the last check, not to the alarm's start: an alarm
   // active for days would otherwise ask for every coil since (and the store caps each answer).
   // A coil whose start event arrives later than this is still marked by its summary at finish.
@@ -61,11 +61,15 @@ export function startSuspectMarking(ctx: SuspectContext): SuspectWatcher {
   let closed = false
 
   /** Marks every coil of `line` on the mill during [from, to) with the alarm; one check at a time. */
-  const check = (alarmId: string, line: string, from: number, to: number) => {
+  const check = (alarmId: string, line: string, from: number, to: number, done?: () => void) => {
     chain = chain
       .then(async () => {
-        for (const c of await ctx.coils.onMill({ line, from, to: Math.max(to, from + 1) }))
-          if (!c.suspectAlarms.includes(alarmId)) await ctx.coils.markSuspect(c.id, alarmId)
+        try {
+          for (const c of await ctx.coils.onMill({ line, from, to: Math.max(to, from + 1) }))
+            if (!c.suspectAlarms.includes(alarmId)) await ctx.coils.markSuspect(c.id, alarmId)
+        } finally {
+          done?.()
+        }
       })
       .catch((err) => log.warn({ err, alarm: alarmId }, 'could not mark suspect coils'))
   }
@@ -76,7 +80,13 @@ export function startSuspectMarking(ctx: SuspectContext): SuspectWatcher {
   const recheck = () => {
     const t = now()
     for (const [id, a] of open) {
-      check(id, a.line, Math.max(a.since, a.checkedTo - OVERLAP_MS), t + 1)
+      // One re-check per alarm waits at a time: while the store is slow (full ingest load),
+      // queueing one every few seconds for every open alarm grew the chain without bound
+      // (the soak's live heap rose with the alarms). A skipped turn loses nothing: the next
+      // re-check starts from the last one that was queued.
+      if (a.queued) continue
+      a.queued = true
+      check(id, a.line, Math.max(a.since, a.checkedTo - OVERLAP_MS), t + 1, () => (a.queued = false))
       a.checkedTo = t
     }
   }
