@@ -1,8 +1,7 @@
 // A JSON POST with a deadline: a receiver that accepts the connection and never answers
 // costs at most `timeoutMs`, then counts as a (retryable) failure. undici's request() on a
-// keep-alive pool writes the request in the tick it is called; fetch() (the same client
-// behind WHATWG streams) takes several turns of the event loop first, and under full ingest
-// load each turn waits behind socket reads — that was most of an alarm's send time.
+// keep-alive pool does without fetch()'s WHATWG streams (the same client underneath), which
+// take extra turns of the event loop — turns that wait behind socket reads under full load.
 import { Agent, request } from 'undici'
 import type { SendResult } from './queue.ts'
 
