@@ -105,7 +105,7 @@ export const worse = (sense: number, a: number | undefined, b: number | undefine
   a === undefined ? b : b === undefined ? a : sense > 0 ? Math.max(a, b) : sense < 0 ? Math.min(a, b) : b
 
 /** Which side of the limit is worse: the side the value crossed to. */
-const senseOf = (a: Alarm) => (a.value === undefined || a.limit === undefined ? 0 : a.value >= a.limit ? 1 : -1)
+export const senseOf = (value: number | undefined, limit: number | undefined) => (value === undefined || limit === undefined ? 0 : value >= limit ? 1 : -1)
 
 export interface Reading {
   readonly at: number
@@ -143,7 +143,7 @@ export function activate(a: Alarm, r: Reading, id: string = defaultAlarmId(a, r.
 /** A new value while active: no transition, only value and peak (returns `a` itself if unchanged). */
 export function observe(a: Alarm, value: number | undefined, limit: number | undefined, at: number): Alarm {
   if (!a.active || (value === a.value && limit === a.limit)) return a
-  const peak = worse(senseOf(a), a.peak, value)
+  const peak = worse(senseOf(a.value, a.limit), a.peak, value)
   return Object.freeze({ ...a, value, limit, peak, updatedAt: at })
 }
 

@@ -2,7 +2,7 @@
 // its alarm point, plus the ISA-18.2 designed-suppression links between rules of the same
 // equipment. Building the index is done on load and reload, never per reading.
 import { compileRule, newRuleState, type CompiledRule, type RuleState } from './evaluate/rule.ts'
-import { newAlarm, worse, type Alarm } from './lifecycle.ts'
+import { newAlarm, senseOf, worse, type Alarm } from './lifecycle.ts'
 import type { Rule } from './rules/types.ts'
 
 export class Slot {
@@ -57,8 +57,7 @@ export class Slot {
     const v = this.seen ? this.value : a.value
     const l = this.seen ? this.limit : a.limit
     if (value === v && limit === l) return
-    const sense = v === undefined || l === undefined ? 0 : v >= l ? 1 : -1
-    this.peak = worse(sense, this.seen ? this.peak : a.peak, value)
+    this.peak = worse(senseOf(v, l), this.seen ? this.peak : a.peak, value)
     this.value = value
     this.limit = limit
     this.at = at
