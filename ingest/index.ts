@@ -57,6 +57,7 @@ export function startIngest(ctx: IngestContext): Ingest {
   // The per-message counts are plain numbers read when /metrics is scraped: a prom-client
   // inc() per message costs more than a scrape's worth of work at full rate.
   const kinds = { telemetry: 0, coil: 0, sparkplug: 0 }
+  const messageCount = () => kinds.telemetry + kinds.coil + kinds.sparkplug
   const m = {
     messages: new Counter({
       name: 'mw_ingest_messages_total',
@@ -101,7 +102,6 @@ export function startIngest(ctx: IngestContext): Ingest {
       this.set(ctx.timeseries.stats().lastBatchMs / 1000)
     },
   })
-  let messages = 0
   let points = 0
   let dead = 0
   let closed = false
@@ -115,7 +115,7 @@ export function startIngest(ctx: IngestContext): Ingest {
   // The histogram follows one message in 16: a promise chained to every message would cost
   // more than the rest of ingest on the hot path, and the sample shows the same distribution.
   function durable(write: Promise<void>, started: number): Promise<void> {
-    if ((messages & 15) !== 0) return write
+    if ((messageCount() & 15) !== 0) return write
     return write.then(() => {
       m.durable.observe((now() - started) / 1000)
     })
@@ -126,7 +126,6 @@ export function startIngest(ctx: IngestContext): Ingest {
   function acceptSparkplug(topic: string, payload: Uint8Array, at: number, clientId?: string): Promise<void> | undefined {
     const r = sparkplug(topic, payload, at)
     if (!r) return undefined // NCMD, DCMD, STATE: not ingest's
-    messages++
     kinds.sparkplug++
     if (r.rejects.length) reject(topic, payload, r.rejects, at, clientId)
     if (r.points.length === 0) return undefined
@@ -139,7 +138,6 @@ export function startIngest(ctx: IngestContext): Ingest {
     const t = parseTopic(topic)
     if (t.kind !== 'telemetry' && t.kind !== 'coil') return undefined
     const at = now()
-    messages++
     if (t.kind === 'telemetry') {
       kinds.telemetry++
       const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, at, limits)
@@ -178,7 +176,7 @@ export function startIngest(ctx: IngestContext): Ingest {
   return {
     accept,
     deadLetters,
-    stats: () => ({ messages, points, deadLetters: dead }),
+    stats: () => ({ messages: messageCount(), points, deadLetters: dead }),
     async close() {
       if (closed) return
       closed = true
