@@ -4,8 +4,8 @@
 // (line, equipment), evaluation works in place, and a message that changes nothing
 // allocates nothing and returns a shared empty array.
 import { errors } from '../core/errors.ts'
-import { ACTIVATED, CLEARED, NONE, stepRule, type Values } from './evaluate/rule.ts'
-import { markStale, touchStale } from './evaluate/stale.ts'
+import { ACTIVATED, CLEARED, evaluateDeath, evaluateReading, evaluateTimer, seed as seedState, type ConditionSink } from './conditions.ts'
+import type { Values } from './evaluate/rule.ts'
 import * as lc from './lifecycle.ts'
 import type { Alarm, AlarmPoint, Step, Transition } from './lifecycle.ts'
 import type { Rule } from './rules/types.ts'
@@ -34,13 +34,33 @@ export interface AlarmFilter {
 
 const NO_CHANGES: readonly AlarmChange[] = Object.freeze([])
 
+/** applyConditions' records: RECORD numbers each, [kind, rule, …]. */
+export const RECORD = 6
+/** [CHANGE, rule, ACTIVATED | CLEARED, clock, value, limit] */
+export const CHANGE = 1
+/** [OBSERVE, rule, value, limit, at, 0]: a reading of a rule whose condition stays active */
+export const OBSERVE = 2
+/** [END, 0, 0, 0, 0, 0]: the end of one message's (or tick's) changes */
+export const END = 3
+
 export class AlarmEngine {
   private slots: Slot[] = []
   private index: Index = new Map()
   private byKey = new Map<string, Slot>()
   private byId = new Map<string, Slot>()
-  /** Suppressors whose condition changed during the current message; reused, never reallocated. */
+  /** Suppressors whose condition changed during the current message, and when; reused, never reallocated. */
   private readonly changedSuppressors: Slot[] = []
+  private readonly changedAt: number[] = []
+  /** The changes of the message being evaluated. */
+  private out: AlarmChange[] | undefined
+  /** What condition evaluation reports, applied to the alarms. */
+  private readonly sink: ConditionSink<Slot> = {
+    changed: (slot, r) => {
+      const s = slot.state
+      this.conditionChanged(slot, r, s.clock, num(s.value), num(s.limit), (this.out ??= []))
+    },
+    unchanged: (slot, ts) => slot.observe(num(slot.state.value), num(slot.state.limit), ts),
+  }
   private readonly newId: (p: AlarmPoint, at: number) => string
   private readonly maxShelveMs: number
 
@@ -54,49 +74,51 @@ export class AlarmEngine {
   onTelemetry(line: string, equipment: string, ts: number, values: Values): readonly AlarmChange[] {
     const slots = this.index.get(line)?.get(equipment)
     if (slots === undefined) return NO_CHANGES
-    let out: AlarmChange[] | undefined
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i]
-      const s = slot.state
-      // Most of a piece of equipment's rules are "no data for a while": while clear, a
-      // reading of the sensor only moves its clock; the timer (tick) judges silence.
-      if (slot.staleOnly && !s.raw && !s.active && touchStale(slot.c, s, ts, values)) continue
-      const r = stepRule(slot.c, s, ts, values)
-      if (r !== NONE) this.conditionChanged(slot, r, (out ??= []))
-      else slot.observe(num(s.value), num(s.limit), ts)
-    }
-    if (out) this.releaseSuppressions(out)
-    return out ?? NO_CHANGES
+    evaluateReading(slots, ts, values, this.sink)
+    return this.drain()
   }
 
   /** A death certificate: `equipment`'s data is stale as of `at`; its stale rules need not wait for their timeout. */
   markStale(line: string, equipment: string, at: number): readonly AlarmChange[] {
     const slots = this.index.get(line)?.get(equipment)
     if (slots === undefined) return NO_CHANGES
-    let out: AlarmChange[] | undefined
-    for (const slot of slots) {
-      if (!markStale(slot.c, slot.state, at)) continue
-      const r = stepRule(slot.c, slot.state, at, null)
-      if (r !== NONE) this.conditionChanged(slot, r, (out ??= []))
-    }
-    if (out) this.releaseSuppressions(out)
-    return out ?? NO_CHANGES
+    evaluateDeath(slots, at, this.sink)
+    return this.drain()
   }
 
-  /** Timers: stale sensors, pending on/off-delays, shelving expiry, re-alarm. Call every second or so. */
-  tick(now: number): readonly AlarmChange[] {
-    let out: AlarmChange[] | undefined
+  /**
+   * Timers: stale sensors and pending on/off-delays (unless `conditions` is false: they are
+   * evaluated on the rules thread), shelving expiry, re-alarm. Call every second or so.
+   */
+  tick(now: number, conditions = true): readonly AlarmChange[] {
     for (const slot of this.slots) {
-      const s = slot.state
-      if (slot.c.tickSensitive || s.raw !== s.active) {
-        const r = stepRule(slot.c, s, now, null)
-        if (r !== NONE) this.conditionChanged(slot, r, (out ??= []))
-      }
+      if (conditions) evaluateTimer(slot, now, this.sink)
       const a = slot.alarm
-      if (a.shelf !== undefined && now >= a.shelf.until) this.push(slot, lc.expireShelf(a, now), (out ??= []))
-      if (a.reAlarmAt !== undefined && now >= a.reAlarmAt) this.push(slot, lc.reAlarm(slot.alarm, now), (out ??= []))
+      if (a.shelf !== undefined && now >= a.shelf.until) this.push(slot, lc.expireShelf(a, now), (this.out ??= []))
+      if (a.reAlarmAt !== undefined && now >= a.reAlarmAt) this.push(slot, lc.reAlarm(slot.alarm, now), (this.out ??= []))
     }
-    if (out) this.releaseSuppressions(out)
+    return this.drain()
+  }
+
+  /**
+   * Conditions evaluated on the rules thread (thread/records.ts says the layout): changes and
+   * readings of active alarms, each message's group closed by an END. `keys[i]` names the
+   * rule the thread calls `i`; a rule reloaded away since is skipped.
+   */
+  applyConditions(keys: readonly string[], records: Float64Array, length = records.length): readonly AlarmChange[] {
+    for (let i = 0; i < length; i += RECORD) {
+      const kind = records[i]
+      if (kind === END) {
+        if (this.out) this.releaseSuppressions(this.out)
+        continue
+      }
+      const slot = this.byKey.get(keys[records[i + 1]])
+      if (!slot) continue
+      if (kind === CHANGE) this.conditionChanged(slot, records[i + 2], records[i + 3], num(records[i + 4]), num(records[i + 5]), (this.out ??= []))
+      else slot.observe(num(records[i + 2]), num(records[i + 3]), records[i + 4])
+    }
+    const out = this.out
+    this.out = undefined
     return out ?? NO_CHANGES
   }
 
@@ -114,7 +136,7 @@ export class AlarmEngine {
       if (old) {
         slot.alarm = old.alarm.priority === rule.priority && old.alarm.area === rule.area ? old.alarm : Object.freeze({ ...old.alarm, priority: rule.priority, area: rule.area })
         if (old.fingerprint === slot.fingerprint) slot.state = old.state
-        else seed(slot, now)
+        else seedState(slot.state, slot.alarm.active, now)
       }
       next.set(rule.key, slot)
     }
@@ -135,7 +157,7 @@ export class AlarmEngine {
       if (!slot) continue
       slot.alarm = Object.freeze({ ...a, priority: slot.rule.priority, area: slot.rule.area })
       if (a.id) this.byId.set(a.id, slot)
-      seed(slot, a.activeSince ?? a.updatedAt)
+      seedState(slot.state, slot.alarm.active, a.activeSince ?? a.updatedAt)
     }
   }
 
@@ -229,15 +251,25 @@ export class AlarmEngine {
     if (step.transition) out.push({ alarm: step.alarm, transition: step.transition })
   }
 
-  private conditionChanged(slot: Slot, r: number, out: AlarmChange[]): void {
-    const s = slot.state
-    const reading = { at: s.clock, value: num(s.value), limit: num(s.limit) }
+  private drain(): readonly AlarmChange[] {
+    const out = this.out
+    if (!out) return NO_CHANGES
+    this.out = undefined
+    this.releaseSuppressions(out)
+    return out
+  }
+
+  private conditionChanged(slot: Slot, r: number, clock: number, value: number | undefined, limit: number | undefined, out: AlarmChange[]): void {
+    const reading = { at: clock, value, limit }
     if (r === ACTIVATED) {
       // ISA-18.2 designed suppression: a suppressor that is already active hides this activation.
-      if (!slot.alarm.suppression && slot.suppressors.some((p) => p.alarm.active)) this.push(slot, lc.suppress(slot.alarm, designReason(slot, s.clock)), out)
-      this.push(slot, lc.activate(slot.alarm, reading, this.newId(slot.alarm, s.clock)), out)
+      if (!slot.alarm.suppression && slot.suppressors.some((p) => p.alarm.active)) this.push(slot, lc.suppress(slot.alarm, designReason(slot, clock)), out)
+      this.push(slot, lc.activate(slot.alarm, reading, this.newId(slot.alarm, clock)), out)
     } else if (r === CLEARED) this.push(slot, lc.clear(slot.alarm, reading), out)
-    if (slot.dependents.length) this.changedSuppressors.push(slot)
+    if (slot.dependents.length) {
+      this.changedSuppressors.push(slot)
+      this.changedAt.push(clock)
+    }
   }
 
   /**
@@ -246,8 +278,9 @@ export class AlarmEngine {
    */
   private releaseSuppressions(out: AlarmChange[]): void {
     const list = this.changedSuppressors
-    for (let i = 0; i < list.length; i++) this.designedSuppression(list[i], list[i].state.clock, out)
+    for (let i = 0; i < list.length; i++) this.designedSuppression(list[i], this.changedAt[i], out)
     list.length = 0
+    this.changedAt.length = 0
   }
 
   /** Suppresses (or releases) the open alarms that `slot` suppresses by design. */
@@ -270,12 +303,6 @@ function designReason(slot: Slot, at: number) {
 function required(v: string, name: string): string {
   if (typeof v !== 'string' || !v.trim()) throw errors.badRequest(`${name} is required`)
   return v
-}
-
-/** A fresh evaluation state that starts where the alarm is, so an active alarm can clear. */
-function seed(slot: Slot, at: number): void {
-  slot.state.active = slot.state.raw = slot.alarm.active
-  slot.state.since = at
 }
 
 export function createEngine(rules: readonly Rule[], options?: EngineOptions, now = 0): AlarmEngine {

@@ -1,11 +1,12 @@
 // The engine's per-rule bookkeeping: a slot holds one concrete rule, its evaluation state and
 // its alarm point, plus the ISA-18.2 designed-suppression links between rules of the same
 // equipment. Building the index is done on load and reload, never per reading.
+import { isStaleOnly, type Evaluated } from './conditions.ts'
 import { compileRule, newRuleState, type CompiledRule, type RuleState } from './evaluate/rule.ts'
 import { newAlarm, senseOf, worse, type Alarm } from './lifecycle.ts'
 import type { Rule } from './rules/types.ts'
 
-export class Slot {
+export class Slot implements Evaluated {
   /** Rules whose active alarm suppresses this one (its `suppressedBy`). */
   suppressors: Slot[] = []
   /** Rules this one suppresses while active. */
@@ -30,7 +31,7 @@ export class Slot {
     public readonly fingerprint: string,
   ) {
     this.current = alarm
-    this.staleOnly = c.leaves.length === 1 && c.leaves[0].kind === 'stale'
+    this.staleOnly = isStaleOnly(c)
   }
 
   get rule(): Rule {
