@@ -1,6 +1,8 @@
-// The alerts part: the rules engine fed by ingest's validated readings (synchronously, before
-// the store write, so a slow store never delays an alarm) and by a 1 s timer; every alarm
-// change is stored, published on plant/{line}/{equipment}/alarm and handed to notification.
+// The alerts part: the rules engine fed by ingest's validated readings (before the store
+// write, so a slow store never delays an alarm) and by a 1 s timer; every alarm change is
+// stored, published on plant/{line}/{equipment}/alarm and handed to notification. With
+// `thread`, the readings' condition evaluation runs on the rules thread (thread/) and its
+// reports come back to the engine here; without it, in this thread, synchronously.
 // config/rules.yaml is watched: a valid change is applied without a restart, an invalid one
 // is rejected with every problem logged and the running rules stay in force.
 import { existsSync, watch, readFileSync, type FSWatcher } from 'node:fs'
@@ -15,6 +17,7 @@ import type { AlarmRecords, AlarmSnapshot, AlarmTransitionRecord } from '../stor
 import { AlarmEngine, type AlarmChange } from './engine.ts'
 import type { Alarm } from './lifecycle.ts'
 import { loadRules } from './rules/load.ts'
+import { RulesThread } from './thread/index.ts'
 import type { Rule } from './rules/types.ts'
 
 export interface AlertsContext {
@@ -30,6 +33,8 @@ export interface AlertsContext {
   onChanges?: (changes: readonly AlarmChange[]) => void
   now?: () => number
   tickMs?: number
+  /** Evaluate conditions on the rules thread. */
+  thread?: boolean
 }
 
 export interface Alerts {
@@ -59,7 +64,9 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
   if (!first.rules) throw new ConfigError([...first.problems])
   if (!existsSync(file)) log.warn({ file }, 'no rules file: no alarms will be raised')
   const engine = new AlarmEngine(withAreas(first.rules), {}, now())
-  engine.restore((await ctx.records.current()) as unknown as Alarm[])
+  const restored = (await ctx.records.current()) as unknown as Alarm[]
+  engine.restore(restored)
+  const seeds = (alarms: readonly Alarm[]) => alarms.map((a) => ({ key: a.key, active: a.active, at: a.activeSince ?? a.updatedAt }))
 
   const transitions = new Counter({ name: 'mw_alarm_transitions_total', help: 'ISA-18.2 alarm transitions, by action and priority', labelNames: ['action', 'priority'], registers: [ctx.metrics] })
   // Stored in order, one after another; a failed write is logged and the next goes on.
@@ -85,7 +92,17 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
       }
   }
 
-  const timer = setInterval(() => handle(engine.tick(now())), ctx.tickMs ?? 1000)
+  const tickMs = ctx.tickMs ?? 1000
+  const thread = ctx.thread
+    ? new RulesThread({ plant: ctx.plant, log, apply: (keys, records) => handle(engine.applyConditions(keys, records)), seeds: () => seeds(engine.alarms({ active: true })) })
+    : undefined
+  thread?.load(engine.rules(), now())
+  thread?.seed(seeds(restored))
+  const timer = setInterval(() => {
+    const at = now()
+    thread?.tick(at)
+    handle(engine.tick(at, !thread))
+  }, tickMs)
   timer.unref()
 
   function reload(): boolean {
@@ -101,6 +118,7 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
       return false
     }
     handle(engine.replace(withAreas(result.rules), now()))
+    thread?.load(engine.rules(), now())
     log.info({ rules: result.rules.length }, 'rules reloaded')
     return true
   }
@@ -116,22 +134,26 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
     log.warn({ err }, 'cannot watch the config folder; rules reload only on restart')
   }
 
-  log.info({ rules: engine.rules().length, open: engine.alarms().length }, 'alerts running')
+  log.info({ rules: engine.rules().length, open: engine.alarms().length, thread: !!thread }, 'alerts running')
   let closed = false
   return {
     engine,
-    onReadings(line, equipment, ts, values) {
-      handle(engine.onTelemetry(line, equipment, ts, values))
-    },
+    onReadings: thread
+      ? (line, equipment, ts, values) => thread.reading(line, equipment, ts, values)
+      : (line, equipment, ts, values) => handle(engine.onTelemetry(line, equipment, ts, values)),
     onStale(line, equipment, at) {
-      handle(engine.markStale(line, equipment, at))
+      if (thread) thread.stale(line, equipment, at)
+      else handle(engine.markStale(line, equipment, at))
     },
     command(run) {
       const changes = run(engine)
       handle(changes)
       return changes
     },
-    flushed: () => storing,
+    async flushed() {
+      await thread?.settled()
+      await storing
+    },
     subscribe(listener) {
       listeners.add(listener)
       return () => void listeners.delete(listener)
@@ -143,6 +165,7 @@ export async function startAlerts(ctx: AlertsContext): Promise<Alerts> {
       clearInterval(timer)
       clearTimeout(debounce)
       watcher?.close()
+      await thread?.close()
       await storing
     },
   }

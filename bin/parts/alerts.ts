@@ -66,6 +66,8 @@ export async function startAlerting(ctx: AlertingContext): Promise<Alerting> {
       metrics: ctx.metrics,
       records,
       publish: ctx.publish,
+      // Condition evaluation on its own thread: the main thread reads the devices' sockets.
+      thread: true,
       onChanges: (changes) => changes.forEach((c) => escalation.observe(c)),
     })
   } catch (err) {

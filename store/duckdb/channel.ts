@@ -27,7 +27,7 @@ export class WorkerChannel {
   constructor(options: WorkerOptions, private readonly log: Logger, private readonly on: ChannelEvents) {
     // A plain-JS bootstrap, because vitest does not transform code in worker threads; it
     // registers tsx's loader when the worker module is TypeScript (see worker-entry.mjs).
-    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+    this.worker = new Worker(new URL('../../core/worker-entry.mjs', import.meta.url), {
       workerData: { entry: new URL('./worker.ts', import.meta.url).href, options },
     })
     let opened: (s: SeriesDef[]) => void, failed: (e: Error) => void

@@ -1,4 +1,4 @@
-// Bootstrap of the DuckDB worker thread, in plain JavaScript because vitest does not
+// Bootstrap of a worker thread (the DuckDB store, the rules), in plain JavaScript because vitest does not
 // transform modules loaded inside worker threads and plain `node` cannot load TypeScript.
 // When the target module is TypeScript (development, tests, `npm start` under tsx), tsx's
 // ESM loader is registered for this thread first.

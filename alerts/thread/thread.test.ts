@@ -1,0 +1,120 @@
+// The rules thread must raise exactly what the engine raises on its own: the same alarms,
+// transitions, values and peaks, in the same order — across faults, silence and a reload.
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import { AlarmEngine, type AlarmChange } from '../engine.ts'
+import type { Rule } from '../rules/types.ts'
+import { defaultPlant, defaultRules, summary } from '../testing/rules.ts'
+import { healthyLine, phaseAt, secondsOf, T0, type Frame } from '../testing/synthetic.ts'
+import { RulesThread } from './index.ts'
+
+const plant = defaultPlant()
+const rules = defaultRules(plant)
+const log = pino({ level: 'silent' })
+
+/** 40 minutes of tcm1 with bearing wear on stand 3, a frozen temperature on stand 2 and the exit gone quiet for 2 minutes. */
+function faultyLine(): Frame[] {
+  const frames = healthyLine(40, 3).filter((f) => !(f.equipment === 'exit' && secondsOf(f) >= 30 * 60 && secondsOf(f) < 32 * 60))
+  let frozen: number | undefined
+  for (const f of frames) {
+    const s = secondsOf(f)
+    if (f.equipment === 'stand3' && s >= 22 * 60 && phaseAt(s).speed > 0) f.values.vibration_mm_s = 2 + 6 * Math.min(1, (s - 22 * 60) / 360)
+    if (f.equipment === 'stand2' && s >= 10 * 60 && s < 20 * 60 && f.values.bearing_temp_C !== undefined) f.values.bearing_temp_C = frozen ??= f.values.bearing_temp_C
+  }
+  return frames
+}
+
+/** The stand rules with vibration zone C moved: a reload halfway. */
+const reloaded: readonly Rule[] = rules.map((r) =>
+  r.id === 'vibration_zone_c' && r.condition.kind === 'above' ? { ...r, condition: { ...r.condition, limit: r.condition.limit + 0.5 } } : r,
+)
+const RELOAD_AT = T0 + 10.5 * 60_000
+
+type Step = (engine: AlarmEngine, f: Frame) => void
+
+/** Frames in order with a tick every second and the reload, as the alerts shell runs them. */
+function feed(engine: AlarmEngine, frames: readonly Frame[], reading: Step, tick: (at: number) => void, reload: (at: number) => void): void {
+  let nextTick = frames[0].ts + 1000
+  let reloadDone = false
+  for (const f of frames) {
+    while (f.ts >= nextTick) {
+      tick(nextTick)
+      nextTick += 1000
+    }
+    if (!reloadDone && f.ts >= RELOAD_AT) {
+      reloadDone = true
+      reload(f.ts)
+    }
+    reading(engine, f)
+  }
+}
+
+function inline(frames: readonly Frame[]): AlarmChange[] {
+  const engine = new AlarmEngine(rules, {}, T0)
+  const out: AlarmChange[] = []
+  feed(
+    engine,
+    frames,
+    (e, f) => out.push(...e.onTelemetry('tcm1', f.equipment, f.ts, f.values)),
+    (at) => out.push(...engine.tick(at)),
+    (at) => out.push(...engine.replace(reloaded, at)),
+  )
+  return out
+}
+
+async function threaded(frames: readonly Frame[]): Promise<AlarmChange[]> {
+  const engine = new AlarmEngine(rules, {}, T0)
+  const out: AlarmChange[] = []
+  const thread = new RulesThread({ plant, log, apply: (keys, records) => out.push(...engine.applyConditions(keys, records)), seeds: () => [] })
+  try {
+    thread.load(engine.rules(), T0)
+    feed(
+      engine,
+      frames,
+      (_e, f) => thread.reading('tcm1', f.equipment, f.ts, f.values),
+      (at) => {
+        thread.tick(at)
+        out.push(...engine.tick(at, false))
+      },
+      (at) => {
+        out.push(...engine.replace(reloaded, at))
+        thread.load(engine.rules(), at)
+      },
+    )
+    await thread.settled()
+  } finally {
+    await thread.close()
+  }
+  return out
+}
+
+describe('the rules thread', () => {
+  it('raises the same alarms, values and peaks as the engine on its own thread', async () => {
+    const frames = faultyLine()
+    const expected = inline(structuredClone(frames))
+    // The scenario must exercise what it claims: zone C and D, the frozen probe, the silent exit.
+    const raised = summary(expected).filter((s) => s.endsWith('/activate'))
+    expect(raised).toEqual(expect.arrayContaining(['stand3/vibration_zone_c/activate', 'stand3/vibration_zone_d/activate', 'stand2/sensor_stuck/activate', 'exit/equipment_silent/activate']))
+    const got = await threaded(structuredClone(frames))
+    expect(summary(got)).toEqual(summary(expected))
+    expect(got).toEqual(expected)
+  }, 60_000)
+
+  it('evaluates a death certificate after the readings sent before it', async () => {
+    const engine = new AlarmEngine(rules, {}, T0)
+    const out: AlarmChange[] = []
+    const thread = new RulesThread({ plant, log, apply: (keys, records) => out.push(...engine.applyConditions(keys, records)), seeds: () => [] })
+    try {
+      thread.load(engine.rules(), T0)
+      const frames = healthyLine(2, 1).filter((f) => f.equipment === 'exit')
+      for (const f of frames) thread.reading('tcm1', f.equipment, f.ts, f.values)
+      const last = frames.at(-1)!.ts
+      thread.stale('tcm1', 'exit', last + 10)
+      thread.tick(last + 1000)
+      await thread.settled()
+    } finally {
+      await thread.close()
+    }
+    expect(summary(out)).toContain('exit/equipment_silent/activate')
+  }, 30_000)
+})
