@@ -81,6 +81,22 @@ describe('messages per second per client', () => {
     expect(bucket.queued).toBe(0)
   })
 
+  it('hands out a free token at once, but never ahead of publishes already waiting', async () => {
+    const bucket = new TokenBucket(20, 2, 3)
+    expect(bucket.tryTake()).toBe(true)
+    expect(bucket.tryTake()).toBe(true)
+    expect(bucket.tryTake()).toBe(false) // the burst is spent
+    const ran: number[] = []
+    expect(bucket.take(() => ran.push(1))).toBe('later')
+    // A token is free again after 50 ms; holding the event loop keeps the bucket's timer from
+    // running publish 1, which is first in line for it.
+    const until60 = performance.now() + 60
+    while (performance.now() < until60);
+    expect(bucket.tryTake()).toBe(false)
+    await until(() => ran.length === 1)
+    bucket.close()
+  })
+
   it('slows a flooding client to its rate without dropping, while another client gets through promptly', async () => {
     const rate = 400
     const seen = new Map<string, number[]>()

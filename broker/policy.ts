@@ -24,6 +24,13 @@ export type BeforeAck = (topic: string, payload: Uint8Array, clientId: string) =
 
 type Done = (err?: Error | null) => void
 
+/** Publishes waiting for one commit, in arrival order. */
+class Waiting {
+  readonly clients: Client[] = []
+  readonly seqs: number[] = []
+  settled = false
+}
+
 interface ClientState {
   who?: Identity
   bucket?: TokenBucket
@@ -42,6 +49,33 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
   const pubacks = new PubackQueue<Client>((client, bytes) => {
     if (!client.closed) client.conn.write(bytes)
   })
+  const failed = (client: Client, err: Error) => {
+    if (client.closed) return // said once per connection
+    log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, closing the connection so the device resends')
+    client.conn.destroy()
+  }
+  // A group commit settles a whole batch of publishes with one promise: they wait on it
+  // together — one reaction per batch, not a closure and a reaction per publish.
+  let lastPending: Promise<void> | undefined
+  let group: Waiting | undefined
+  const waitFor = (pending: Promise<void>, client: Client, seq: number) => {
+    if (pending !== lastPending || !group || group.settled) {
+      const g = (group = new Waiting())
+      lastPending = pending
+      pending.then(
+        () => {
+          g.settled = true
+          for (let i = 0; i < g.clients.length; i++) pubacks.ready(g.clients[i], g.seqs[i])
+        },
+        (err: Error) => {
+          g.settled = true
+          new Set(g.clients).forEach((c) => failed(c, err))
+        },
+      )
+    }
+    group.clients.push(client)
+    group.seqs.push(seq)
+  }
 
   const ingest = (client: Client, packet: PublishPacket, done: Done) => {
     if (!o.beforeAck) return done(null)
@@ -57,7 +91,7 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
       // once — behind this client's acknowledgements still waiting for a commit, if any.
       if (packet.qos === 1 && packet.messageId !== undefined && pubacks.waiting(client) > 0) {
         packet.qos = 0
-        pubacks.enqueue(client, packet.messageId)()
+        pubacks.ready(client, pubacks.take(client, packet.messageId))
       }
       return done(null)
     }
@@ -76,22 +110,17 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
     const messageId = packet.messageId
     if (messageId === undefined) return done(null)
     packet.qos = 0
-    const committed = pubacks.enqueue(client, messageId)
-    const failed = (err: Error) => {
-      if (client.closed) return // said once per connection
-      log.warn({ err: err.message, clientId: client.id }, 'store did not commit; publish refused, closing the connection so the device resends')
-      client.conn.destroy()
-    }
+    const seq = pubacks.take(client, messageId)
     if (o.congested?.()) {
       // The store is behind: hold this client's socket until its publish is committed, so
       // devices slow down instead of filling memory (back-pressure).
       pending.then(
-        () => (committed(), done(null)),
-        (err: Error) => (failed(err), done(err)),
+        () => (pubacks.ready(client, seq), done(null)),
+        (err: Error) => (failed(client, err), done(err)),
       )
       return
     }
-    pending.then(committed, failed)
+    waitFor(pending, client, seq)
     done(null)
   }
 
@@ -112,7 +141,7 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
         refusals.refuse(refused ?? 'topic_not_allowed', { clientId: client?.id, topic: packet.topic, username: usernameOf(st?.who) })
         return done(new Error(`not allowed to publish on ${packet.topic}`))
       }
-      if (!st.bucket || client.closed) return ingest(client, packet, done) // a will is not rate-limited
+      if (!st.bucket || client.closed || st.bucket.tryTake()) return ingest(client, packet, done) // a will is not rate-limited
       const turn = st.bucket.take(() => ingest(client, packet, done))
       if (turn === 'later') refusals.throttled()
       else if (turn === 'full') {

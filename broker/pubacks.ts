@@ -18,24 +18,33 @@ export class PubackQueue<C extends object> {
   private readonly lines = new Map<C, Line>()
   private readonly dirty = new Set<C>()
   private flushQueued = false
+  private readonly flushNow = () => this.flush()
 
   constructor(private readonly write: (client: C, bytes: Buffer) => void) {}
 
   /** Takes the publish's place in its client's line; call `ready()` on the result once it is committed. */
   enqueue(client: C, messageId: number): () => void {
+    const seq = this.take(client, messageId)
+    return () => this.ready(client, seq)
+  }
+
+  /** Takes the publish's place in its client's line; returns its number for `ready()`. */
+  take(client: C, messageId: number): number {
     let line = this.lines.get(client)
     if (!line) this.lines.set(client, (line = { ids: [], ready: [], head: 0, base: 0 }))
-    const seq = line.base + line.ids.push(messageId) - 1
     line.ready.push(false)
-    const l = line
-    return () => {
-      if (this.lines.get(client) !== l) return // the client is gone
-      l.ready[seq - l.base] = true
-      this.dirty.add(client)
-      if (!this.flushQueued) {
-        this.flushQueued = true
-        queueMicrotask(() => this.flush())
-      }
+    return line.base + line.ids.push(messageId) - 1
+  }
+
+  /** The publish numbered `seq` (from `take`) is committed: its PUBACK goes out once those before it have. */
+  ready(client: C, seq: number): void {
+    const l = this.lines.get(client)
+    if (!l) return // the client is gone
+    l.ready[seq - l.base] = true
+    this.dirty.add(client)
+    if (!this.flushQueued) {
+      this.flushQueued = true
+      queueMicrotask(this.flushNow)
     }
   }
 

@@ -26,6 +26,13 @@ export class TokenBucket {
     return this.waiting.length - this.head
   }
 
+  /** Takes a token if one is free and nobody is waiting (order is kept); `take` queues otherwise. */
+  tryTake(): boolean {
+    if (this.queued !== 0 || this.refill() < 1) return false
+    this.tokens--
+    return true
+  }
+
   /**
    * Runs `go` now if a token is free (and nobody is waiting: order is kept), else once one is.
    * Returns 'now', 'later', or 'full' when the queue is at maxWaiting (`go` is not kept).

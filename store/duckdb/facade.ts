@@ -45,9 +45,15 @@ export function makeTimeSeriesStore(d: Common & {
   const { channel, series } = d
   const c = closer(d)
   return {
-    async write(points) {
-      c.check()
-      if (points.length === 0) return
+    // Not async: every write of a group commit returns the batch's one promise, so the
+    // broker's PUBACKs for a whole batch wait on it together (broker/policy.ts).
+    write(points) {
+      try {
+        c.check()
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      if (points.length === 0) return Promise.resolve()
       return d.write(points)
     },
     async range(q: RangeQuery): Promise<RawPoint[]> {
