@@ -6,6 +6,7 @@ import { Credentials } from '../core/credentials.ts'
 import { ConfigError } from '../core/errors.ts'
 import { Sessions } from '../dashboard/auth/sessions.ts'
 import type { Logger } from '../core/log.ts'
+import { Gauge } from 'prom-client'
 import { createRegistry } from '../core/metrics.ts'
 import { startBroker, type Broker } from '../broker/index.ts'
 import { startIngest, type ReadingsListener } from '../ingest/index.ts'
@@ -94,6 +95,17 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     )
     await standby?.close()
     closers.push({ name: 'store', close: () => store.close() })
+    // DuckDB's own account of its memory (buffer pool, metadata, …), beside the process's RSS:
+    // what grows outside it is the allocator's or V8's.
+    new Gauge({
+      name: 'mw_store_duckdb_memory_bytes',
+      help: 'Memory DuckDB accounts for (duckdb_memory()), the time-series and records file',
+      registers: [metrics],
+      async collect() {
+        const rows = await store.sql.all('SELECT sum(memory_usage_bytes)::DOUBLE FROM duckdb_memory()').catch(() => [[NaN]])
+        this.set(Number(rows[0]?.[0]))
+      },
+    })
     // STORE=influx moves the time series to InfluxDB; the records stay in the DuckDB file.
     const series = await openTimeSeries(config, { log, metrics, duckdb: store.timeseries })
     closers.push({ name: 'timeseries', close: () => series.close() })

@@ -79,6 +79,7 @@ describe('millwatch end to end (SIMULATOR=off)', () => {
     expect(metrics).toMatch(/mw_ingest_dead_letters_total\{reason="malformed_json"\} 1/)
     expect(metrics).toMatch(/mw_ingest_dead_letters_total\{reason="unknown_sensor"\} 1/)
     expect(metrics).toMatch(/mw_ingest_points_total 3/)
+    expect(Number(/^mw_store_duckdb_memory_bytes (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0) // DuckDB holds the file's blocks
   })
 
   it('flushes readings it accepted when stopped with SIGTERM', async () => {
