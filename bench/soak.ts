@@ -72,6 +72,8 @@ interface Sample {
   liveMb: number
   /** main thread's V8 heap total (MB): the live set plus the garbage since the last full GC */
   heapTotalMb: number
+  /** what DuckDB accounts for itself (duckdb_memory(), MB) */
+  duckdbMb: number
   /** the machine's 1-minute load average: other work on the box skews every figure */
   load1: number
 }
@@ -154,6 +156,7 @@ while (!loadFinished) {
     alarms: metricSum(text, 'mw_alarm_transitions_total'),
     liveMb: metric(text, 'mw_nodejs_heap_live_bytes') / 2 ** 20 || NaN,
     heapTotalMb: metric(text, 'mw_nodejs_heap_size_total_bytes') / 2 ** 20,
+    duckdbMb: metric(text, 'mw_store_duckdb_memory_bytes') / 2 ** 20,
     load1: loadavg()[0],
   }
   samples.push(s)
@@ -162,7 +165,7 @@ while (!loadFinished) {
   const mm = Math.floor(s.tMin)
   const ss = Math.round((s.tMin - mm) * 60)
   log(
-    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  heap live ${fmt(s.liveMb)} / total ${fmt(s.heapTotalMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
+    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  heap live ${fmt(s.liveMb)} / total ${fmt(s.heapTotalMb)} MB  DuckDB ${fmt(s.duckdbMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
   )
   if (mw.proc.exitCode !== null) throw new Error(`millwatch exited during the soak:\n${mwOut}`)
 }
@@ -175,8 +178,9 @@ const sent = reports.reduce((n, r) => n + r.sent * 10, 0)
 const elapsedS = Math.max(...reports.map((r) => r.elapsedMs)) / 1000
 log('counting what the store holds …')
 const stored = await countStored(mw.http, from, Date.now() + 60_000)
-const simFinished = /"msg":"simulator finished"[^\n]*|simulator finished[^\n]*/.exec(simErr)?.[0]
-const simStats = simFinished ? /"messages":(\d+)[^\n]*"dropped":(\d+)/.exec(simErr) : null
+const simFinished = simErr.split('\n').filter((l) => l.includes('simulator finished')).at(-1)
+// From the finished line itself: progress lines before it carry the same fields.
+const simStats = simFinished ? /"messages":(\d+)[^\n]*"dropped":(\d+)/.exec(simFinished) : null
 const finalRss = await rssMb(pid)
 await mw.stop()
 await Promise.all([dataDir, configDir].map((d) => rm(d, { recursive: true, force: true })))
@@ -205,6 +209,7 @@ const out = [
   `  simulator: ${simStats ? `${fmt(Number(simStats[1]))} messages, ${fmt(Number(simStats[2]))} dropped` : `did not report (exit ${String(simCode)})`}`,
   `  RSS: first sample ${fmt(rss[0])} MB, last ${fmt(finalRss)} MB, peak ${fmt(Math.max(...rss))} MB; slope ${fmt(slope(xs, rss), 2)} MB/min over the run, ${fmt(flatSlope, 2)} MB/min after warm-up, ${fmt(slope(secondHalf.map((s) => s.tMin), secondHalf.map((s) => s.rssMb)), 2)} MB/min over the second half`,
   `  main thread's V8 heap after a full GC (its live set): first ${fmt(live[0]?.liveMb ?? NaN)} MB, last ${fmt(live.at(-1)?.liveMb ?? NaN)} MB, peak ${fmt(Math.max(...live.map((s) => s.liveMb)))} MB; slope ${fmt(liveSlope, 2)} MB/min after warm-up (heap total, which also holds the garbage between GCs: ${fmt(Math.min(...samples.map((s) => s.heapTotalMb)))}–${fmt(Math.max(...samples.map((s) => s.heapTotalMb)))} MB)`,
+  `  DuckDB by its own account (duckdb_memory()): first ${fmt(samples[0]?.duckdbMb ?? NaN)} MB, last ${fmt(samples.at(-1)?.duckdbMb ?? NaN)} MB, peak ${fmt(Math.max(...samples.map((s) => s.duckdbMb)))} MB; slope ${fmt(slope(warm.map((s) => s.tMin), warm.map((s) => s.duckdbMb)), 2)} MB/min after warm-up`,
   `  event-loop delay p99 per ${fmt(sampleMs / 1000)} s sample: median ${fmt(lags[Math.floor(lags.length / 2)], 1)} ms, worst ${fmt(lags[lags.length - 1], 1)} ms`,
   `  verdict: memory ${Math.abs(flatSlope) < 1 ? 'flat' : 'NOT flat'} (|slope after warm-up| ${Math.abs(flatSlope) < 1 ? '<' : '≥'} 1 MB/min); ${lost === 0 ? 'nothing lost' : `${fmt(lost)} acknowledged points LOST`}`,
   `  machine: ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average during the run ${fmt(samples.reduce((n, s) => n + s.load1, 0) / Math.max(1, samples.length), 1)} (the soak's own processes make ~2–3; more means other work shared the box)`,
