@@ -50,6 +50,9 @@ describe('decodeTelemetry', () => {
       values: { speed_mps: 12.5, no_such: 1, tension_kN: 'high', roll_force_kN: null, bearing_temp_C: 900, motor_current_A: 4000 },
     })
     expect(r.points.map((p) => p.sensor)).toEqual(['speed_mps', 'motor_current_A'])
+    // what the rules and a store that takes readings as they are get: the same two, no Points
+    const lean = decodeTelemetry(plant, 'tcm1', 'stand3', bytes({ ts: now, values: { speed_mps: 12.5, no_such: 1, motor_current_A: 4000, tension_kN: 'high' } }), now, limits, false)
+    expect([lean.count, lean.points, lean.values]).toEqual([2, [], { speed_mps: 12.5, motor_current_A: 4000 }])
     expect(r.rejects.map((x) => [x.sensor, x.reason])).toEqual([
       ['no_such', 'unknown_sensor'],
       ['tension_kN', 'non_numeric'],

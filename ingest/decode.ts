@@ -13,7 +13,10 @@ export interface DecodeLimits {
 }
 
 export interface TelemetryResult {
+  /** The valid readings as points (empty when the caller asked for `values` only). */
   points: Point[]
+  /** How many readings are valid. */
+  count: number
   rejects: Reject[]
   /** the message time, and its valid readings by sensor (what the rules engine evaluates) */
   ts?: number
@@ -82,6 +85,8 @@ export function decodeTelemetry(
   payload: Uint8Array,
   receivedAt: number,
   limits: DecodeLimits,
+  /** false: only `values` and `count` (a store that takes a message's readings as they are) */
+  wantPoints = true,
 ): TelemetryResult {
   const rejects: Reject[] = []
   const points: Point[] = []
@@ -89,31 +94,35 @@ export function decodeTelemetry(
   if (!eq) {
     const reason = plant.lines.has(line) ? 'unknown_equipment' : 'unknown_line'
     rejects.push({ reason, detail: reason === 'unknown_line' ? `no line "${line}" in the plant model` : `no equipment "${equipment}" on line "${line}"` })
-    return { points, rejects }
+    return { points, count: 0, rejects }
   }
   const parsed = parseJson(payload, limits)
-  if (parsed.reject) return { points, rejects: [parsed.reject] }
+  if (parsed.reject) return { points, count: 0, rejects: [parsed.reject] }
   const msg = parsed.value
   if (!isPlainObject(msg) || !isPlainObject(msg.values))
-    return { points, rejects: [{ reason: 'bad_shape', detail: 'expected {"ts": ..., "values": {"sensor": number, ...}}' }] }
+    return { points, count: 0, rejects: [{ reason: 'bad_shape', detail: 'expected {"ts": ..., "values": {"sensor": number, ...}}' }] }
   const time = messageTime(msg.ts, receivedAt, limits)
-  if (time.reject) return { points, rejects: [time.reject] }
+  if (time.reject) return { points, count: 0, rejects: [time.reject] }
   const ts = time.ts!
+  let count = 0
   for (const sensorId in msg.values) {
     const value = msg.values[sensorId]
     const bad = checkReading(eq, line, sensorId, value)
     if (bad) rejects.push(bad)
-    else points.push({ line, equipment, sensor: sensorId, ts, value: value as number })
+    else {
+      count++
+      if (wantPoints) points.push({ line, equipment, sensor: sensorId, ts, value: value as number })
+    }
   }
-  if (points.length === 0 && rejects.length === 0)
+  if (count === 0 && rejects.length === 0)
     rejects.push({ reason: 'bad_shape', detail: '"values" holds no readings' })
   // The parsed object serves as it is unless a value in it was rejected.
   let values = msg.values as Record<string, number>
   if (rejects.length) {
     values = {}
-    for (const p of points) values[p.sensor] = p.value
+    for (const sensorId in msg.values) if (!checkReading(eq, line, sensorId, msg.values[sensorId])) values[sensorId] = msg.values[sensorId] as number
   }
-  return { points, rejects, ts, values }
+  return { points, count, rejects, ts, values }
 }
 
 // Not "." or "..": a coil ID is a path segment of its QR link.

@@ -140,9 +140,10 @@ export function startIngest(ctx: IngestContext): Ingest {
     const at = now()
     if (t.kind === 'telemetry') {
       kinds.telemetry++
-      const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, at, limits)
+      const store = ctx.timeseries
+      const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, at, limits, !store.writeReadings)
       if (r.rejects.length) reject(topic, payload, r.rejects, at, clientId)
-      if (r.points.length === 0) return undefined
+      if (r.count === 0) return undefined
       if (ctx.onReadings) {
         try {
           ctx.onReadings(t.line, t.equipment, r.ts!, r.values!)
@@ -150,8 +151,9 @@ export function startIngest(ctx: IngestContext): Ingest {
           log.error({ err, topic }, 'a readings listener threw; the readings are stored anyway')
         }
       }
-      points += r.points.length
-      return durable(ctx.timeseries.write(r.points), at)
+      points += r.count
+      // The store takes the message's readings as they are when it can (no Point per reading).
+      return durable(store.writeReadings ? store.writeReadings(t.line, t.equipment, r.ts!, r.values!) : store.write(r.points), at)
     }
     kinds.coil++
     const r = decodeCoilEvent(ctx.plant, t.line, payload, at, limits)

@@ -68,6 +68,12 @@ export interface TimeSeriesStore {
    * many small writes in the same few milliseconds become one commit.
    */
   write(points: readonly Point[]): Promise<void>
+  /**
+   * write() for one device message — its readings (sensor → value) of one piece of equipment
+   * at one time — without a Point object per reading. Optional: ingest builds points for a
+   * store without it.
+   */
+  writeReadings?(line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>): Promise<void>
   /** Raw points in [from, to), oldest first. Unknown series → []. */
   range(q: RangeQuery): Promise<RawPoint[]>
   /** Time buckets in [from, to) with avg/min/max/count; empty buckets are omitted. */

@@ -137,6 +137,27 @@ describe('DuckDB store', () => {
     await s.close()
   })
 
+  it('takes the readings of one device message as they are, in the same group commit as points, and refuses a bad one alone', async () => {
+    const s = await open()
+    const ts = s.timeseries
+    const both = [
+      ts.writeReadings!('tcm1', 'stand2', T0 + 0.7, { vibration_mm_s: 2.5, bearing_temp_C: 61 }),
+      ts.write([point(T0 + 1, 2.6)]),
+      ts.writeReadings!('tcm1', 'stand2', T0 + 2, { vibration_mm_s: 2.7, new_sensor: 4 }),
+    ]
+    expect(both[0]).toBe(both[1]) // one batch, one promise: a device's PUBACKs wait on it together
+    await expect(ts.writeReadings!('tcm1', 'stand2', T0 + 3, { vibration_mm_s: 'x' as unknown as number })).rejects.toThrow(/invalid reading/)
+    await Promise.all(both)
+    expect(await ts.range({ ...series, from: T0, to: T0 + 10 })).toEqual([
+      { ts: T0, value: 2.5 },
+      { ts: T0 + 1, value: 2.6 },
+      { ts: T0 + 2, value: 2.7 },
+    ])
+    expect(await ts.range({ ...series, sensor: 'bearing_temp_C', from: T0, to: T0 + 10 })).toEqual([{ ts: T0, value: 61 }])
+    expect(await ts.range({ ...series, sensor: 'new_sensor', from: T0, to: T0 + 10 })).toEqual([{ ts: T0 + 2, value: 4 }])
+    await s.close()
+  })
+
   it('names the file when it cannot be opened: corrupt, locked, impossible path', async () => {
     const corrupt = async () => {
       const dir = await tempDir()

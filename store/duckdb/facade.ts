@@ -40,6 +40,7 @@ function closer(d: Common) {
 export function makeTimeSeriesStore(d: Common & {
   series: SeriesIds
   write(points: readonly Point[]): Promise<void>
+  writeReadings(line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>): Promise<void>
   stats(): StoreStats
 }): TimeSeriesStore {
   const { channel, series } = d
@@ -55,6 +56,14 @@ export function makeTimeSeriesStore(d: Common & {
       }
       if (points.length === 0) return Promise.resolve()
       return d.write(points)
+    },
+    writeReadings(line, equipment, ts, values) {
+      try {
+        c.check()
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      return d.writeReadings(line, equipment, ts, values)
     },
     async range(q: RangeQuery): Promise<RawPoint[]> {
       const args = { from: bound(q.from, 'from', 0), to: bound(q.to, 'to', 0), limit: limitOf(q.limit, DEFAULT_LIMIT) }

@@ -72,6 +72,29 @@ export class GroupCommit {
     return d.promise
   }
 
+  /** One device message: readings of one piece of equipment at one time, without a Point each. */
+  addReadings(line: string, equipment: string, ts: number, values: Readonly<Record<string, number>>): Promise<void> {
+    const t = Math.floor(ts)
+    let count = 0
+    for (const sensor in values) {
+      if (typeof values[sensor] !== 'number' || !Number.isSafeInteger(t))
+        return Promise.reject(errors.badRequest(`invalid reading ${line}/${equipment}/${sensor}: ts must be epoch ms, value a number`))
+      count++
+    }
+    const d = this.batch()
+    if (this.n + count > this.cap) this.grow(this.n + count)
+    const sensors = this.ids.sensorsOf(line, equipment)
+    for (const sensor in values) {
+      const i = this.n++
+      this.sid[i] = sensors.get(sensor) ?? this.ids.idOf(line, equipment, sensor, this.defs)
+      this.ts[i] = t
+      this.value[i] = values[sensor]
+    }
+    d.n += count
+    if (this.n >= this.batchPoints) this.flush()
+    return d.promise
+  }
+
   addCoilEvents(events: readonly CoilEvent[]): Promise<void> {
     const rows: StoredCoilEvent[] = []
     for (const e of events) {

@@ -144,6 +144,7 @@ async function open(file: string, opts: DuckDbStoreOptions): Promise<DuckDbStore
   const timeseries = makeTimeSeriesStore({
     channel, series, closedError, onClose: partClosed,
     write: (points: readonly Point[]) => group.addPoints(points),
+    writeReadings: (line, equipment, ts, values) => group.addReadings(line, equipment, ts, values),
     stats: () => ({ ...stats, pending: group.pending }),
   })
   const records = makeRecordsStore({
