@@ -48,6 +48,10 @@ describe('a standby of the records process', () => {
     }
     await expect.poll(() => active(primary.http), { timeout: 30_000 }).toBeDefined()
     const alarm = (await active(primary.http))!
+    // The alarm came up on the engine's timer (its on-delay ran out after the last reading),
+    // and a change the timer makes has no publish of its own to hold. The device's next
+    // reading does: its PUBACK waits until the alarm changes so far are stored.
+    await device.publishAsync('plant/tcm1/stand3/telemetry', JSON.stringify({ ts: t0 + 20_100, values: { vibration_mm_s: 8.5 } }), { qos: 1 })
 
     primary.proc.kill('SIGKILL')
     await primary.exited
