@@ -52,6 +52,10 @@ export class RulesThread {
   private closing = false
   private pings = 0
   private readonly pongs = new Map<number, () => void>()
+  /** Messages sent, and the last ping with the count it followed. */
+  private sent = 0
+  private lastPing: { sent: number; promise: Promise<void> } | undefined
+  private afterBatch: ReturnType<typeof waiter> | undefined
   private lastSent = 0
   private readonly sendLater = () => {
     this.scheduled = false
@@ -120,14 +124,16 @@ export class RulesThread {
     this.post({ t: 'tick', now })
   }
 
-  /** Resolves once everything sent so far is evaluated and its report applied. */
+  /**
+   * Resolves once everything sent so far is evaluated and its report applied. Callers in the
+   * same batch share one round trip (a tap awaits this for every message).
+   */
   settled(): Promise<void> {
-    this.flush()
-    const id = ++this.pings
-    return new Promise((resolve) => {
-      this.pongs.set(id, resolve)
-      this.post({ t: 'ping', id })
-    })
+    // Readings wait for their batch: one ping right behind it answers every caller.
+    if (this.n > 0) return (this.afterBatch ??= waiter()).promise
+    // Nothing sent since the last ping: its answer covers this caller too.
+    if (this.lastPing && this.lastPing.sent === this.sent) return this.lastPing.promise
+    return this.ping()
   }
 
   /** Evaluation resumes where the alarms are (after a restart of millwatch or of the thread). */
@@ -143,8 +149,23 @@ export class RulesThread {
     clearTimeout(timer)
     this.closing = true
     await this.worker.terminate()
+    this.answerAll()
+  }
+
+  /** Nobody waits for a thread that is gone: what it did not evaluate is lost with its state. */
+  private answerAll(): void {
     for (const resolve of this.pongs.values()) resolve()
     this.pongs.clear()
+    this.afterBatch?.resolve()
+    this.afterBatch = undefined
+  }
+
+  private ping(): Promise<void> {
+    const id = ++this.pings
+    const promise = new Promise<void>((resolve) => this.pongs.set(id, resolve))
+    if (!this.closing) this.worker.postMessage({ t: 'ping', id } satisfies ToRules)
+    this.lastPing = { sent: this.sent, promise }
+    return promise
   }
 
   private flush(): void {
@@ -153,9 +174,13 @@ export class RulesThread {
     this.n = 0
     this.lastSent = performance.now()
     this.post({ t: 'readings', buf }, [buf.buffer as ArrayBuffer])
+    const waiting = this.afterBatch
+    this.afterBatch = undefined
+    if (waiting) void this.ping().then(waiting.resolve)
   }
 
   private post(m: ToRules, transfer?: ArrayBuffer[]): void {
+    this.sent++
     if (!this.closing) this.worker.postMessage(m, transfer)
   }
 
@@ -182,6 +207,7 @@ export class RulesThread {
     w.on('exit', (code) => {
       if (this.closing) return
       this.o.log.error({ code }, 'the rules thread stopped; restarting it in 1 s with the rules and alarms as they are (rates and deviations learn afresh)')
+      this.answerAll()
       setTimeout(() => {
         if (this.closing) return
         this.n = 0
@@ -192,4 +218,10 @@ export class RulesThread {
     })
     this.post({ t: 'init', equipment: this.equipment })
   }
+}
+
+function waiter(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => (resolve = r))
+  return { promise, resolve }
 }

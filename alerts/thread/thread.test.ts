@@ -117,4 +117,23 @@ describe('the rules thread', () => {
     }
     expect(summary(out)).toContain('exit/equipment_silent/activate')
   }, 30_000)
+
+  it('answers everybody who waits on a batch once its report is applied (a tap waits for every message)', async () => {
+    const engine = new AlarmEngine(rules, {}, T0)
+    const out: AlarmChange[] = []
+    const thread = new RulesThread({ plant, log, apply: (keys, records) => out.push(...engine.applyConditions(keys, records)), seeds: () => [] })
+    try {
+      thread.load(engine.rules(), T0)
+      // 7 s of a bearing in zone D: the 5 s on-delay runs out on a reading.
+      const waits = Array.from({ length: 70 }, (_, i) => {
+        thread.reading('tcm1', 'stand3', T0 + i * 100, { vibration_mm_s: 9, bearing_temp_C: 60, speed_mps: 10, motor_current_A: 900 })
+        return thread.settled().then(() => summary(out).includes('stand3/vibration_zone_d/activate'))
+      })
+      const seen = await Promise.all(waits)
+      expect(seen.at(-1)).toBe(true) // the last reading's wait ends after the activation was applied
+      expect(await thread.settled().then(() => true)).toBe(true) // nothing waiting: answered too
+    } finally {
+      await thread.close()
+    }
+  }, 30_000)
 })
