@@ -101,12 +101,12 @@ export class AlarmEngine {
   }
 
   /**
-   * Conditions evaluated on the rules thread (thread/records.ts says the layout): changes and
-   * readings of active alarms, each message's group closed by an END. `keys[i]` names the
-   * rule the thread calls `i`; a rule reloaded away since is skipped.
+   * Conditions evaluated on the rules thread (thread/), as RECORD-long records (above):
+   * changes and readings of active alarms, each message's group closed by an END. `keys[i]`
+   * names the rule the thread calls `i`; a rule reloaded away since is skipped.
    */
-  applyConditions(keys: readonly string[], records: Float64Array, length = records.length): readonly AlarmChange[] {
-    for (let i = 0; i < length; i += RECORD) {
+  applyConditions(keys: readonly string[], records: Float64Array): readonly AlarmChange[] {
+    for (let i = 0; i < records.length; i += RECORD) {
       const kind = records[i]
       if (kind === END) {
         if (this.out) this.releaseSuppressions(this.out)
