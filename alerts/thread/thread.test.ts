@@ -62,12 +62,23 @@ function inline(frames: readonly Frame[]): AlarmChange[] {
   return out
 }
 
-async function threaded(frames: readonly Frame[]): Promise<AlarmChange[]> {
+/** An engine fed by a rules thread loaded with its rules: `run` drives them; returns every change applied. */
+async function withThread(run: (thread: RulesThread, engine: AlarmEngine, out: AlarmChange[]) => void | Promise<void>): Promise<AlarmChange[]> {
   const engine = new AlarmEngine(rules, {}, T0)
   const out: AlarmChange[] = []
   const thread = new RulesThread({ plant, log, apply: (keys, records) => out.push(...engine.applyConditions(keys, records)), seeds: () => [] })
   try {
     thread.load(engine.rules(), T0)
+    await run(thread, engine, out)
+    await thread.settled()
+  } finally {
+    await thread.close()
+  }
+  return out
+}
+
+const threaded = (frames: readonly Frame[]) =>
+  withThread((thread, engine, out) =>
     feed(
       engine,
       frames,
@@ -80,13 +91,8 @@ async function threaded(frames: readonly Frame[]): Promise<AlarmChange[]> {
         out.push(...engine.replace(reloaded, at))
         thread.load(engine.rules(), at)
       },
-    )
-    await thread.settled()
-  } finally {
-    await thread.close()
-  }
-  return out
-}
+    ),
+  )
 
 describe('the rules thread', () => {
   it('raises the same alarms, values and peaks as the engine on its own thread', async () => {
@@ -101,29 +107,18 @@ describe('the rules thread', () => {
   }, 60_000)
 
   it('evaluates a death certificate after the readings sent before it', async () => {
-    const engine = new AlarmEngine(rules, {}, T0)
-    const out: AlarmChange[] = []
-    const thread = new RulesThread({ plant, log, apply: (keys, records) => out.push(...engine.applyConditions(keys, records)), seeds: () => [] })
-    try {
-      thread.load(engine.rules(), T0)
+    const out = await withThread((thread) => {
       const frames = healthyLine(2, 1).filter((f) => f.equipment === 'exit')
       for (const f of frames) thread.reading('tcm1', f.equipment, f.ts, f.values)
       const last = frames.at(-1)!.ts
       thread.stale('tcm1', 'exit', last + 10)
       thread.tick(last + 1000)
-      await thread.settled()
-    } finally {
-      await thread.close()
-    }
+    })
     expect(summary(out)).toContain('exit/equipment_silent/activate')
   }, 30_000)
 
   it('answers everybody who waits on a batch once its report is applied (a tap waits for every message)', async () => {
-    const engine = new AlarmEngine(rules, {}, T0)
-    const out: AlarmChange[] = []
-    const thread = new RulesThread({ plant, log, apply: (keys, records) => out.push(...engine.applyConditions(keys, records)), seeds: () => [] })
-    try {
-      thread.load(engine.rules(), T0)
+    await withThread(async (thread, _engine, out) => {
       // 7 s of a bearing in zone D: the 5 s on-delay runs out on a reading.
       const waits = Array.from({ length: 70 }, (_, i) => {
         thread.reading('tcm1', 'stand3', T0 + i * 100, { vibration_mm_s: 9, bearing_temp_C: 60, speed_mps: 10, motor_current_A: 900 })
@@ -132,8 +127,6 @@ describe('the rules thread', () => {
       const seen = await Promise.all(waits)
       expect(seen.at(-1)).toBe(true) // the last reading's wait ends after the activation was applied
       expect(await thread.settled().then(() => true)).toBe(true) // nothing waiting: answered too
-    } finally {
-      await thread.close()
-    }
+    })
   }, 30_000)
 })
