@@ -34,8 +34,9 @@ export function readingsTap(ctx: TapContext): Pick<Ingest, 'accept'> {
     accept(topic, payload, clientId) {
       const t = parseTopic(topic)
       if (t.kind !== 'telemetry') return ctx.other?.accept(topic, payload, clientId)
-      const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, now(), ctx.settings)
-      if (r.points.length === 0) return undefined
+      // The listeners take the message's values: no Point per reading.
+      const r = decodeTelemetry(ctx.plant, t.line, t.equipment, payload, now(), ctx.settings, false)
+      if (r.count === 0) return undefined
       try {
         ctx.onReadings(t.line, t.equipment, r.ts!, r.values!)
       } catch (err) {
