@@ -100,7 +100,13 @@ export class Committer {
         for (const e of b.coils) appendCoil(ap.coils, e)
       }
       const sids = [...newest.keys()]
-      appendPointColumns(ap.latest, sids, sids.map((s) => newest.get(s)!.ts), sids.map((s) => newest.get(s)!.value), 0, sids.length)
+      const latest = { sid: Int32Array.from(sids), ts: new Float64Array(sids.length), value: new Float64Array(sids.length) }
+      for (let i = 0; i < sids.length; i++) {
+        const p = newest.get(sids[i])!
+        latest.ts[i] = p.ts
+        latest.value[i] = p.value
+      }
+      appendPointColumns(ap.latest, latest.sid, latest.ts, latest.value, 0, sids.length)
       for (const [sid, minute] of marks) {
         ap.dirty.appendInteger(sid)
         ap.dirty.appendBigInt(BigInt(minute))

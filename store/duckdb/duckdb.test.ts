@@ -137,6 +137,21 @@ describe('DuckDB store', () => {
     await s.close()
   })
 
+  it('stores every safe-integer timestamp exactly, in slices longer than one data chunk', async () => {
+    const s = await open()
+    // Timestamps go into DuckDB's BIGINT column as two 32-bit words each: the words' edges,
+    // negative times and the largest (a range's `to` is exclusive and at most 2^53 − 1) must
+    // come back as they went in.
+    const edges = [-(2 ** 53) + 1, -(2 ** 32) - 1, -1, 0, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, T0, 2 ** 53 - 2]
+    const many = Array.from({ length: 5000 }, (_, i) => point(T0 + 1000 + i, i / 7)) // > 2 chunks of 2048
+    await s.timeseries.write([...edges.map((ts, i) => point(ts, i)), ...many])
+    expect(await s.timeseries.range({ ...series, from: -(2 ** 53), to: 2 ** 53, limit: 10_000 })).toEqual(
+      [...edges.slice(0, -1).map((ts, i) => ({ ts, value: i })), ...many.map(({ ts, value }) => ({ ts, value })), { ts: 2 ** 53 - 2, value: edges.length - 1 }],
+    )
+    expect(await s.timeseries.latest({ line: 'tcm1' })).toEqual([{ ...series, ts: 2 ** 53 - 2, value: edges.length - 1 }])
+    await s.close()
+  })
+
   it('takes the readings of one device message as they are, in the same group commit as points, and refuses a bad one alone', async () => {
     const s = await open()
     const ts = s.timeseries
