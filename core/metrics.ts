@@ -3,6 +3,7 @@
 import { PerformanceObserver, constants } from 'node:perf_hooks'
 import { getHeapStatistics } from 'node:v8'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { HEAP, threadHeaps } from './threads.ts'
 
 export { Registry }
 
@@ -11,6 +12,7 @@ export function createRegistry(opts: { defaultMetrics?: boolean } = {}): Registr
   if (opts.defaultMetrics) {
     collectDefaultMetrics({ register: registry, prefix: 'mw_' })
     liveHeapGauge(registry)
+    threadHeapGauges(registry)
   }
   return registry
 }
@@ -35,4 +37,27 @@ function liveHeapGauge(registry: Registry): void {
       this.set(live)
     },
   })
+}
+
+/**
+ * The worker threads' V8 heaps (the DuckDB store's, the rules'), each as the thread itself
+ * last reported it (core/threads.ts): RSS holds them beside the main thread's heap.
+ */
+function threadHeapGauges(registry: Registry): void {
+  const gauges: Array<[string, string, number]> = [
+    ['mw_nodejs_thread_heap_live_bytes', "a worker thread's V8 heap used right after its last full GC (0 until the first)", HEAP.live],
+    ['mw_nodejs_thread_heap_total_bytes', "a worker thread's V8 heap size, garbage included", HEAP.total],
+    ['mw_nodejs_thread_external_bytes', "memory outside a worker thread's V8 heap held by its objects (buffers)", HEAP.external],
+  ]
+  for (const [name, help, slot] of gauges)
+    new Gauge({
+      name,
+      help,
+      labelNames: ['thread'],
+      registers: [registry],
+      collect() {
+        this.reset() // a thread that exited drops out
+        for (const t of threadHeaps()) this.set({ thread: t.thread }, t.figures[slot])
+      },
+    })
 }

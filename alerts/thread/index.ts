@@ -6,7 +6,8 @@
 // way and the alerts shell applies them to the alarms (engine.applyConditions). If the thread
 // dies it is restarted with the rules and the alarms as they are: a rule's recent history
 // (EWMA, rate window) starts afresh, and it says so.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../../core/threads.ts'
 import type { Logger } from '../../core/log.ts'
 import type { Plant } from '../../core/plant.ts'
 import type { Values } from '../evaluate/rule.ts'
@@ -197,10 +198,7 @@ export class RulesThread {
   }
 
   private start(): void {
-    const w = new Worker(new URL('../../core/worker-entry.mjs', import.meta.url), {
-      workerData: { entry: new URL('./worker.ts', import.meta.url).href },
-      name: 'rules',
-    })
+    const w = startWorker('rules', new URL('./worker.ts', import.meta.url))
     this.worker = w
     w.on('message', (m: FromRules) => this.receive(m))
     w.on('error', (err) => this.o.log.error({ err }, 'the rules thread failed'))

@@ -1,7 +1,8 @@
 // The main thread's end of the DuckDB worker: starts it, sends calls and write batches,
 // settles their promises from the replies, and — if the worker dies — rejects everything
 // still pending instead of leaving callers hanging.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../../core/threads.ts'
 import type { Logger } from 'pino'
 import { errors } from '../../core/errors.ts'
 import type { CallName, Calls, FromWorker, SeriesDef, ToWorker, WorkerOptions, WriteBatch } from './protocol.ts'
@@ -25,11 +26,7 @@ export class WorkerChannel {
   readonly exited: Promise<void>
 
   constructor(options: WorkerOptions, private readonly log: Logger, private readonly on: ChannelEvents) {
-    // A plain-JS bootstrap, because vitest does not transform code in worker threads; it
-    // registers tsx's loader when the worker module is TypeScript (see worker-entry.mjs).
-    this.worker = new Worker(new URL('../../core/worker-entry.mjs', import.meta.url), {
-      workerData: { entry: new URL('./worker.ts', import.meta.url).href, options },
-    })
+    this.worker = startWorker('duckdb', new URL('./worker.ts', import.meta.url), { options })
     let opened: (s: SeriesDef[]) => void, failed: (e: Error) => void
     this.ready = new Promise((res, rej) => ((opened = res), (failed = rej)))
     this.exited = new Promise((res) => this.worker.once('exit', () => res()))
