@@ -81,6 +81,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
           batchPoints: config.store.batchPoints,
           flushIntervalMs: config.store.flushIntervalMs,
           memoryLimit: config.store.memoryLimit,
+          nice: config.store.nice,
           retention: config.store.retention,
           log: log.child({ part: 'store' }),
         }),

@@ -6,6 +6,8 @@
 // (worker.getHeapStatistics() came in Node 22), and a report in shared memory needs no
 // message in either thread's protocol. The figures are what /metrics reports per thread, so a
 // soak can tell which thread's heap grows when the process's RSS does.
+import { readdirSync, readlinkSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { Worker } from 'node:worker_threads'
 
 /** Slots of a thread's heap report (Float64Array over the shared buffer). */
@@ -36,4 +38,35 @@ export function startWorker(name: string, entry: URL, data: Record<string, unkno
   running.add(heap)
   worker.once('exit', () => running.delete(heap))
   return worker
+}
+
+/**
+ * CPU priority for work that can wait (the store's commits and checkpoints): when the cores
+ * are all busy, Linux's scheduler serves threads of a higher nice value (0–19) last. Linux
+ * sets nice per thread and a new thread takes its creator's; elsewhere these are no-ops.
+ */
+export function niceThisThread(nice: number): boolean {
+  const tid = Number(/\/task\/(\d+)$/.exec(safe(() => readlinkSync('/proc/thread-self')) ?? '')?.[1])
+  return tid > 0 && niceThreads([tid], nice) === 1
+}
+
+/** The ids of this process's threads now (empty where /proc is not there). */
+export function threadIds(): Set<number> {
+  return new Set((safe(() => readdirSync('/proc/self/task')) ?? []).map(Number))
+}
+
+/** Sets the nice value of these threads; returns how many took it. */
+export function niceThreads(ids: Iterable<number>, nice: number): number {
+  if (!(nice > 0)) return 0
+  let n = 0
+  for (const id of ids) if (safe(() => (setPriority(id, Math.min(19, nice)), true))) n++
+  return n
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f()
+  } catch {
+    return undefined
+  }
 }

@@ -4,14 +4,19 @@
 // After a fatal error (e.g. the disk filled up during a checkpoint) DuckDB refuses all work
 // until the database is restarted, so `reopen()` rebuilds everything from the file.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import { niceThreads, threadIds } from '../../core/threads.ts'
 import { DDL } from './schema.ts'
 
 export const isFatal = (err: unknown) => /invalidated|FATAL/i.test(String((err as Error)?.message ?? err))
 
 interface Connections { instance: DuckDBInstance; writer: DuckDBConnection; readers: DuckDBConnection[] }
 
-async function connect(file: string, readConnections: number, memoryLimit: string): Promise<Connections> {
+async function connect(file: string, readConnections: number, memoryLimit: string, nice: number): Promise<Connections> {
+  const before = threadIds()
   const instance = await DuckDBInstance.create(file, { memory_limit: memoryLimit })
+  // The threads DuckDB started for this instance (its task scheduler's) yield to ingest and
+  // the rules like the store's own thread does (worker.ts).
+  niceThreads([...threadIds()].filter((t) => !before.has(t)), nice)
   try {
     const writer = await instance.connect()
     for (const sql of DDL) await writer.run(sql)
@@ -49,12 +54,13 @@ export class Database {
     private conns: Connections | undefined,
     private readonly readCount: number,
     private readonly memoryLimit: string,
+    private readonly nice: number,
   ) {
     this.free = [...conns!.readers]
   }
 
-  static async open(file: string, readConnections: number, memoryLimit: string): Promise<Database> {
-    return new Database(file, await connect(file, readConnections, memoryLimit), readConnections, memoryLimit)
+  static async open(file: string, readConnections: number, memoryLimit: string, nice = 0): Promise<Database> {
+    return new Database(file, await connect(file, readConnections, memoryLimit, nice), readConnections, memoryLimit, nice)
   }
 
   get writer(): DuckDBConnection {
@@ -93,7 +99,7 @@ export class Database {
     if (this.conns) disconnect(this.conns)
     this.conns = undefined
     try {
-      this.conns = await connect(this.file, this.readCount, this.memoryLimit)
+      this.conns = await connect(this.file, this.readCount, this.memoryLimit, this.nice)
       this.unavailable = undefined
       this.needsReopen = false
       this.free = [...this.conns.readers]

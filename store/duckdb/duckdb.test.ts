@@ -1,11 +1,13 @@
 // The DuckDB store against a real file in a temp folder: both contract suites, then what is
 // specific to this implementation (persistence, failures, rollups and retention).
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Point } from '../../core/payloads.ts'
+import { threadIds } from '../../core/threads.ts'
 import { describeRecordsContract } from '../contract/records.ts'
 import { describeTimeSeriesContract, T0 } from '../contract/timeseries.ts'
 import { openDuckDbStore, type DuckDbStoreOptions } from './index.ts'
@@ -149,6 +151,18 @@ describe('DuckDB store', () => {
       [...edges.slice(0, -1).map((ts, i) => ({ ts, value: i })), ...many.map(({ ts, value }) => ({ ts, value })), { ts: 2 ** 53 - 2, value: edges.length - 1 }],
     )
     expect(await s.timeseries.latest({ line: 'tcm1' })).toEqual([{ ...series, ts: 2 ** 53 - 2, value: edges.length - 1 }])
+    await s.close()
+  })
+
+  it.runIf(process.platform === 'linux')('runs its own thread and DuckDB\'s at the nice value it is given, the caller\'s thread unchanged', async () => {
+    const niceOf = (tid: number) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16])
+    const before = threadIds()
+    const s = await open({ nice: 7 })
+    await s.timeseries.write([point(T0, 1)]) // a commit: the store's threads are all up
+    const added = [...threadIds()].filter((t) => !before.has(t))
+    // The store's worker thread and the task threads DuckDB started for its instance.
+    expect(added.filter((t) => niceOf(t) === 7).length).toBeGreaterThanOrEqual(Math.min(2, availableParallelism()))
+    expect(getPriority()).toBe(0)
     await s.close()
   })
 

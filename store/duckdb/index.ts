@@ -34,6 +34,11 @@ export interface DuckDbStoreOptions {
   rollupLagMs?: number
   /** DuckDB's buffer-pool limit (default 256MB): its cache, not a cap on the file's size */
   memoryLimit?: string
+  /**
+   * CPU nice value (0–19) of the store's threads: with the cores busy, commits and checkpoints
+   * wait and ingest, the rules and alarms go first (default 0: the same as everything else)
+   */
+  nice?: number
 }
 
 export interface DuckDbStore {
@@ -82,6 +87,7 @@ async function open(file: string, opts: DuckDbStoreOptions): Promise<DuckDbStore
       file,
       rollupLagMs: opts.rollupLagMs ?? 120_000,
       memoryLimit: opts.memoryLimit ?? '256MB',
+      nice: opts.nice ?? 0,
       retention: opts.retention ?? { rawMs: 0, rollupMs: 0 },
       readConnections: 2,
     },

@@ -16,6 +16,8 @@ export interface WorkerOptions {
   readConnections: number
   /** DuckDB's buffer-pool limit, e.g. '256MB' */
   memoryLimit: string
+  /** CPU nice value of the store's threads (0 = as the rest of millwatch) */
+  nice: number
 }
 
 /** A coil event with its attributes already serialised (so a bad one fails alone, here). */

@@ -10,14 +10,17 @@ import { maintain, type Marks } from './maintenance.ts'
 import type { Calls, CallName, FromWorker, ToWorker, WorkerOptions } from './protocol.ts'
 import { appendAudit, audit, buckets, coilEvents, range } from './queries.ts'
 import { SeriesIndex } from './series-index.ts'
+import { niceThisThread } from '../../core/threads.ts'
 
 const port = parentPort!
 const options = (workerData as { options: WorkerOptions }).options
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer)
+// Commits, rollups and checkpoints can wait a little; ingest, the rules and alarms cannot.
+niceThisThread(options.nice)
 
 /** Opens the file and rebuilds the in-memory state: series, newest points, dirty minutes. */
 async function start(): Promise<{ db: Database; index: SeriesIndex; dirty: DirtyMinutes; marks: Marks }> {
-  const db = await Database.open(options.file, options.readConnections, options.memoryLimit)
+  const db = await Database.open(options.file, options.readConnections, options.memoryLimit, options.nice)
   try {
     const index = new SeriesIndex()
     await index.load(db.writer)
