@@ -78,8 +78,8 @@ interface Sample {
   duckdbMb: number
   /** the machine's 1-minute load average: other work on the box skews every figure */
   load1: number
-  /** each worker thread's V8 heap after its last full GC and its external memory (MB) */
-  threads: Record<string, { liveMb: number; externalMb: number }>
+  /** each worker thread's V8 heap after its last full GC, its heap total and its external memory (MB) */
+  threads: Record<string, { liveMb: number; totalMb: number; externalMb: number }>
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -94,9 +94,10 @@ const metric = (text: string, name: string) => {
 }
 const threadFigures = (text: string): Sample['threads'] => {
   const out: Sample['threads'] = {}
-  for (const m of text.matchAll(/^mw_nodejs_thread_(heap_live|external)_bytes\{thread="([^"]+)"\} ([0-9.eE+-]+)$/gm)) {
-    const t = (out[m[2]] ??= { liveMb: NaN, externalMb: NaN })
+  for (const m of text.matchAll(/^mw_nodejs_thread_(heap_live|heap_total|external)_bytes\{thread="([^"]+)"\} ([0-9.eE+-]+)$/gm)) {
+    const t = (out[m[2]] ??= { liveMb: NaN, totalMb: NaN, externalMb: NaN })
     if (m[1] === 'heap_live') t.liveMb = Number(m[3]) / 2 ** 20 || NaN
+    else if (m[1] === 'heap_total') t.totalMb = Number(m[3]) / 2 ** 20
     else t.externalMb = Number(m[3]) / 2 ** 20
   }
   return out
@@ -179,9 +180,9 @@ while (!loadFinished) {
   last = { at: now, ingested: s.ingested }
   const mm = Math.floor(s.tMin)
   const ss = Math.round((s.tMin - mm) * 60)
-  const threads = Object.entries(s.threads).map(([t, f]) => `${t} ${fmt(f.liveMb)}+${fmt(f.externalMb)}`).join(' ')
+  const threads = Object.entries(s.threads).map(([t, f]) => `${t} ${fmt(f.liveMb)}/${fmt(f.totalMb)}+${fmt(f.externalMb)}`).join(' ')
   log(
-    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  heap live ${fmt(s.liveMb)} / total ${fmt(s.heapTotalMb)} MB  external ${fmt(s.externalMb)} MB  threads (live+external) ${threads} MB  DuckDB ${fmt(s.duckdbMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
+    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  heap live ${fmt(s.liveMb)} / total ${fmt(s.heapTotalMb)} MB  external ${fmt(s.externalMb)} MB  threads (live/total+external) ${threads} MB  DuckDB ${fmt(s.duckdbMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
   )
   if (mw.proc.exitCode !== null) throw new Error(`millwatch exited during the soak:\n${mwOut}`)
 }
@@ -227,8 +228,8 @@ const out = [
   `  main thread's V8 heap after a full GC (its live set): first ${fmt(live[0]?.liveMb ?? NaN)} MB, last ${fmt(live.at(-1)?.liveMb ?? NaN)} MB, peak ${fmt(Math.max(...live.map((s) => s.liveMb)))} MB; slope ${fmt(liveSlope, 2)} MB/min after warm-up (heap total, which also holds the garbage between GCs: ${fmt(Math.min(...samples.map((s) => s.heapTotalMb)))}–${fmt(Math.max(...samples.map((s) => s.heapTotalMb)))} MB); its external memory ${fmt(warm[0]?.externalMb ?? NaN)} → ${fmt(warm.at(-1)?.externalMb ?? NaN)} MB`,
   ...Object.keys(samples.at(-1)?.threads ?? {}).map((t) => {
     const have = warm.filter((s) => Number.isFinite(s.threads[t]?.liveMb))
-    const y = (f: 'liveMb' | 'externalMb') => have.map((s) => s.threads[t][f])
-    return `  ${t} thread's V8 heap after a full GC: first ${fmt(y('liveMb')[0] ?? NaN)} MB, last ${fmt(y('liveMb').at(-1) ?? NaN)} MB, slope ${fmt(slope(have.map((s) => s.tMin), y('liveMb')), 2)} MB/min after warm-up; its external memory ${fmt(y('externalMb')[0] ?? NaN)} → ${fmt(y('externalMb').at(-1) ?? NaN)} MB`
+    const y = (f: 'liveMb' | 'totalMb' | 'externalMb') => have.map((s) => s.threads[t][f])
+    return `  ${t} thread's V8 heap after a full GC: first ${fmt(y('liveMb')[0] ?? NaN)} MB, last ${fmt(y('liveMb').at(-1) ?? NaN)} MB, slope ${fmt(slope(have.map((s) => s.tMin), y('liveMb')), 2)} MB/min after warm-up; heap total ${fmt(Math.min(...y('totalMb')))}–${fmt(Math.max(...y('totalMb')))} MB, slope ${fmt(slope(have.map((s) => s.tMin), y('totalMb')), 2)} MB/min; its external memory ${fmt(y('externalMb')[0] ?? NaN)} → ${fmt(y('externalMb').at(-1) ?? NaN)} MB`
   }),
   `  DuckDB by its own account (duckdb_memory()): first ${fmt(samples[0]?.duckdbMb ?? NaN)} MB, last ${fmt(samples.at(-1)?.duckdbMb ?? NaN)} MB, peak ${fmt(Math.max(...samples.map((s) => s.duckdbMb)))} MB; slope ${fmt(slope(warm.map((s) => s.tMin), warm.map((s) => s.duckdbMb)), 2)} MB/min after warm-up`,
   `  event-loop delay p99 per ${fmt(sampleMs / 1000)} s sample: median ${fmt(lags[Math.floor(lags.length / 2)], 1)} ms, worst ${fmt(lags[lags.length - 1], 1)} ms`,
