@@ -2,7 +2,7 @@
 // transitions, values and peaks, in the same order — across faults, silence and a reload.
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import { AlarmEngine, type AlarmChange } from '../engine.ts'
+import { AlarmEngine, CHANGE, END, RECORD, type AlarmChange } from '../engine.ts'
 import type { Rule } from '../rules/types.ts'
 import { defaultPlant, defaultRules, summary } from '../testing/rules.ts'
 import { healthyLine, phaseAt, secondsOf, T0, type Frame } from '../testing/synthetic.ts'
@@ -128,5 +128,34 @@ describe('the rules thread', () => {
       expect(seen.at(-1)).toBe(true) // the last reading's wait ends after the activation was applied
       expect(await thread.settled().then(() => true)).toBe(true) // nothing waiting: answered too
     })
+  }, 30_000)
+
+  it('sends a change back before it evaluates the rest of its batch', async () => {
+    const engine = new AlarmEngine(rules, {}, T0)
+    const reports: Array<{ kinds: number[] }> = []
+    const out: AlarmChange[] = []
+    const thread = new RulesThread({
+      plant,
+      log,
+      apply: (keys, records) => {
+        reports.push({ kinds: Array.from({ length: records.length / RECORD }, (_, i) => records[i * RECORD]) })
+        out.push(...engine.applyConditions(keys, records))
+      },
+      seeds: () => [],
+    })
+    try {
+      thread.load(engine.rules(), T0)
+      // One batch (sent in one turn): zone D for 60 s at 10 Hz; its 5 s on-delay runs out at
+      // the 51st reading, and every reading after it reports the active alarm's value.
+      for (let i = 0; i < 600; i++) thread.reading('tcm1', 'stand3', T0 + i * 100, { vibration_mm_s: 9, bearing_temp_C: 60, speed_mps: 10, motor_current_A: 900 })
+      await thread.settled()
+    } finally {
+      await thread.close()
+    }
+    const withChange = reports.findIndex((r) => r.kinds.includes(CHANGE))
+    expect(withChange).toBeGreaterThanOrEqual(0)
+    expect(reports[withChange].kinds.at(-1)).toBe(END) // nothing evaluated after the change rode with it
+    expect(reports.slice(withChange + 1).reduce((n, r) => n + r.kinds.length, 0)).toBeGreaterThan(500) // the rest of the batch came after
+    expect(summary(out)).toContain('stand3/vibration_zone_d/activate')
   }, 30_000)
 })

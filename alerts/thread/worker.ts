@@ -24,7 +24,7 @@ let byKey = new Map<string, Entry>()
 /** Per equipment code: its rules in the main thread's order (suppressors first). */
 let byEquipment: Entry[][] = []
 
-// Reports, built in place and sent once per batch of readings (or tick).
+// Reports, built in place and sent once per batch of readings (or tick), and at once after a change.
 let out = new Float64Array(1024)
 let n = 0
 function record(kind: number, i: number, a: number, b: number, c: number, d: number): void {
@@ -91,7 +91,11 @@ function readings(buf: Float64Array): void {
     for (let j = 0; j < count; j++) values[q.sensors[buf[p + 3 + 2 * j]]] = buf[p + 4 + 2 * j]
     p += 3 + 2 * count
     const slots = byEquipment[k]
-    if (slots && slots.length && evaluateReading(slots, ts, values, sink)) record(END, 0, 0, 0, 0, 0)
+    if (slots && slots.length && evaluateReading(slots, ts, values, sink)) {
+      record(END, 0, 0, 0, 0, 0)
+      // A change goes back at once: the rest of the batch does not hold up an alarm.
+      send()
+    }
   }
   send()
 }
