@@ -26,8 +26,9 @@ export interface LoadReport {
 }
 
 async function run(o: LoadOptions): Promise<LoadReport> {
-  const snaps = standSnapshots(o.seed, 600)
   const series = o.lines.flatMap((line) => [1, 2, 3, 4, 5].map((s) => ({ topic: `plant/${line}/stand${s}/telemetry`, stand: s - 1, lastTs: 0, i: 0 })))
+  // Each stand is published this many times a second; the simulator's mill ticks at 10 Hz.
+  const snaps = standSnapshots(o.seed, 600, Math.max(1, Math.round(o.msgsPerSecond / series.length / 10)))
   const latencies: number[] = []
   let sent = 0
   let acked = 0
