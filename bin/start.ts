@@ -82,6 +82,7 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
           flushIntervalMs: config.store.flushIntervalMs,
           memoryLimit: config.store.memoryLimit,
           nice: config.store.nice,
+          reopenEveryPoints: config.store.reopenEveryPoints,
           retention: config.store.retention,
           log: log.child({ part: 'store' }),
         }),

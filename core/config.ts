@@ -64,6 +64,7 @@ const settingsSchema = z.strictObject({
       flushInterval: duration.default(20),
       memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 256MB or 1GB').default('256MB'),
       nice: z.number().int().min(0).max(19).default(10),
+      reopenEvery: z.number().int().min(0).default(150_000_000),
       retention: z.strictObject({ raw: duration.default(30 * 86_400_000), rollup: duration.default(3650 * 86_400_000) }).prefault({}),
       // STORE=influx: readings InfluxDB cannot take wait on disk up to this size (docs/influxdb.md).
       influxSpool: size.default(1024 ** 3),
@@ -147,6 +148,8 @@ export interface Config {
     readonly memoryLimit: string
     /** CPU nice value of the DuckDB store's threads (0–19) */
     readonly nice: number
+    /** points committed after which the DuckDB file is reopened, giving back DuckDB's row-group memory (0 = never) */
+    readonly reopenEveryPoints: number
     readonly retention: { readonly rawMs: number; readonly rollupMs: number }
     readonly influx?: { readonly url: string; readonly token?: string; readonly org?: string; readonly bucket: string; readonly spoolMaxBytes: number }
   }
@@ -268,6 +271,7 @@ export function loadConfig(env: Env): Config {
       flushIntervalMs: st.store.flushInterval,
       memoryLimit: st.store.memoryLimit,
       nice: st.store.nice,
+      reopenEveryPoints: st.store.reopenEvery,
       retention: { rawMs: st.store.retention.raw, rollupMs: st.store.retention.rollup },
       influx: v.INFLUX_URL ? { url: v.INFLUX_URL, token: v.INFLUX_TOKEN, org: v.INFLUX_ORG, bucket: v.INFLUX_BUCKET ?? '', spoolMaxBytes: st.store.influxSpool } : undefined,
     },

@@ -25,6 +25,10 @@ export class Committer {
   private inbox: WriteBatch[] = []
   private scheduled = false
   private appenders: Appenders | undefined
+  /** points committed since the file was opened */
+  private sinceOpen = 0
+  /** the next reopen releases metadata (planned), not a failure */
+  private planned = false
 
   constructor(
     private readonly db: Database,
@@ -32,6 +36,14 @@ export class Committer {
     private readonly dirty: DirtyMinutes,
     private readonly writer: Exclusive,
     private readonly post: (m: FromWorker) => void,
+    /**
+     * DuckDB holds what it knows of every row group written since the file was opened (segment
+     * pointers, statistics, version info) in memory its memory_limit does not cover: ~2.5 MB
+     * per 15 million points, a minute at full rate, for as long as the file stays open. After
+     * this many points (0: never) the file is closed and opened again before the next commit,
+     * which gives that memory back; the commit waits for it, nothing is lost.
+     */
+    private readonly reopenEveryPoints = 0,
   ) {}
 
   enqueue(batch: WriteBatch): void {
@@ -58,6 +70,11 @@ export class Committer {
       await this.ensureOpen()
       await this.transaction(batches)
       this.post({ t: 'committed', ids, points: n, ms: performance.now() - t0 })
+      this.sinceOpen += n
+      if (this.reopenEveryPoints > 0 && this.sinceOpen >= this.reopenEveryPoints && !this.db.needsReopen) {
+        this.planned = true
+        this.db.needsReopen = true
+      }
     } catch (err) {
       // Reopen before the next commit: after a fatal error DuckDB demands it, and after any
       // other failure (disk full, file gone read-only) a fresh start from the file is the
@@ -67,12 +84,19 @@ export class Committer {
     }
   }
 
-  /** Reopens the file after a failed commit or a fatal error, before the next transaction. */
+  /** Reopens the file after a failed commit, a fatal error or `reopenEveryPoints`, before the next transaction. */
   async ensureOpen(): Promise<void> {
     if (!this.db.needsReopen) return
+    const planned = this.planned
+    const points = this.sinceOpen
+    const t0 = performance.now()
     this.appenders = undefined // they belong to the connections being closed
+    this.planned = false
     await this.db.reopen()
-    this.post({ t: 'log', level: 'info', msg: 'DuckDB database reopened after a failure' })
+    this.sinceOpen = 0
+    const ms = Math.round(performance.now() - t0)
+    if (planned) this.post({ t: 'log', level: 'info', msg: 'DuckDB database reopened to give back the memory its row groups took', data: { points, ms } })
+    else this.post({ t: 'log', level: 'info', msg: 'DuckDB database reopened after a failure', data: { ms } })
   }
 
   closeAppenders(): void {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { availableParallelism, getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pino } from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Point } from '../../core/payloads.ts'
 import { threadIds } from '../../core/threads.ts'
@@ -163,6 +164,22 @@ describe('DuckDB store', () => {
     // The store's worker thread and the task threads DuckDB started for its instance.
     expect(added.filter((t) => niceOf(t) === 7).length).toBeGreaterThanOrEqual(Math.min(2, availableParallelism()))
     expect(getPriority()).toBe(0)
+    await s.close()
+  })
+
+  it('closes and reopens its file every `reopenEveryPoints` points, between commits, losing nothing', async () => {
+    const lines: Array<{ msg: string; points?: number }> = []
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) })
+    const s = await open({ reopenEveryPoints: 2500, log })
+    // 10 commits of 1000 points, one after another: a reopen after the 3rd, 6th and 9th.
+    for (let k = 0; k < 10; k++) await s.timeseries.write(Array.from({ length: 1000 }, (_, i) => point(T0 + k * 1000 + i, k)))
+    await s.sql.run('CREATE TABLE IF NOT EXISTS t_after (n INTEGER)') // the next write after the 9th commit reopens first
+    const reopens = lines.filter((l) => /reopened to give back/.test(l.msg))
+    expect(reopens.map((l) => l.points)).toEqual([3000, 3000, 3000])
+    const got = await s.timeseries.range({ ...series, from: T0, to: T0 + 10_000, limit: 20_000 })
+    expect(got.length).toBe(10_000)
+    expect(got.every((p, i) => p.ts === T0 + i && p.value === Math.floor(i / 1000))).toBe(true)
+    expect(await s.timeseries.latest({ line: 'tcm1' })).toEqual([{ ...series, ts: T0 + 9999, value: 9 }])
     await s.close()
   })
 

@@ -39,6 +39,13 @@ export interface DuckDbStoreOptions {
    * wait and ingest, the rules and alarms go first (default 0: the same as everything else)
    */
   nice?: number
+  /**
+   * Points committed after which the store closes and reopens its file between two commits
+   * (default 0: never). DuckDB keeps what it knows of each row group written since the file
+   * was opened in memory it does not count against memoryLimit, ~2.5 MB per 15 million points;
+   * a reopen gives it back.
+   */
+  reopenEveryPoints?: number
 }
 
 export interface DuckDbStore {
@@ -88,6 +95,7 @@ async function open(file: string, opts: DuckDbStoreOptions): Promise<DuckDbStore
       rollupLagMs: opts.rollupLagMs ?? 120_000,
       memoryLimit: opts.memoryLimit ?? '256MB',
       nice: opts.nice ?? 0,
+      reopenEveryPoints: opts.reopenEveryPoints ?? 0,
       retention: opts.retention ?? { rawMs: 0, rollupMs: 0 },
       readConnections: 2,
     },

@@ -18,6 +18,8 @@ export interface WorkerOptions {
   memoryLimit: string
   /** CPU nice value of the store's threads (0 = as the rest of millwatch) */
   nice: number
+  /** points committed after which the file is closed and opened again (0 = never): see commit.ts */
+  reopenEveryPoints: number
 }
 
 /** A coil event with its attributes already serialised (so a bad one fails alone, here). */

@@ -45,7 +45,7 @@ try {
 }
 const { db, index, dirty } = started
 const writer = new Exclusive()
-const committer = new Committer(db, index, dirty, writer, post)
+const committer = new Committer(db, index, dirty, writer, post, options.reopenEveryPoints)
 committer.watermark = started.marks.watermark
 committer.rawCutoff = started.marks.rawCutoff
 
