@@ -20,8 +20,9 @@ export const STAND_SENSORS = [
 /**
  * JSON of the `values` object of each snapshot, per stand (1..5): `ticks` ticks of the
  * simulator at 10 Hz while the mill rolls at full speed, played forth and back so the cycle
- * repeats without a jump, each step cut into `perTick` evenly spaced snapshots. A generator that publishes a stand 250 times a
- * second passes 25: the readings then change as fast as the simulated mill's do, no faster.
+ * repeats without a jump, each step cut into `perTick` evenly spaced snapshots. A generator
+ * that publishes a stand 250 times a second passes 25: the readings then change as fast as
+ * the simulated mill's do, no faster.
  * Replayed without it, a 10 Hz step arrived every 4 ms: every stand's tension rose 25× faster
  * than the mill's, the rate-of-change rules (tension_spike) held 100 alarms active for the
  * whole run, and the wrap from the last tick to the first was a spike of its own.

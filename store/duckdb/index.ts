@@ -39,12 +39,7 @@ export interface DuckDbStoreOptions {
    * wait and ingest, the rules and alarms go first (default 0: the same as everything else)
    */
   nice?: number
-  /**
-   * Points committed after which the store closes and reopens its file between two commits
-   * (default 0: never). DuckDB keeps what it knows of each row group written since the file
-   * was opened in memory it does not count against memoryLimit, ~2.5 MB per 15 million points;
-   * a reopen gives it back.
-   */
+  /** points committed after which the store reopens its file between two commits (default 0: never; why: commit.ts) */
   reopenEveryPoints?: number
 }
 
