@@ -4,6 +4,7 @@
 // the rules thread (thread/) calls the same functions and sends the reports over.
 import { ACTIVATED, CLEARED, NONE, stepRule, type CompiledRule, type RuleState, type Values } from './evaluate/rule.ts'
 import { markStale, touchStale } from './evaluate/stale.ts'
+import { STALE } from './evaluate/leaf.ts'
 
 /** One concrete rule's evaluation: its compiled condition and state. */
 export interface Evaluated {
@@ -13,7 +14,7 @@ export interface Evaluated {
   readonly staleOnly: boolean
 }
 
-export const isStaleOnly = (c: CompiledRule) => c.leaves.length === 1 && c.leaves[0].kind === 'stale'
+export const isStaleOnly = (c: CompiledRule) => c.leaves.length === 1 && c.leaves[0].kind === STALE
 
 export interface ConditionSink<S extends Evaluated> {
   /** The condition went active (after its on-delay) or back to normal; `slot.state` holds clock, value and limit. */

@@ -2,8 +2,8 @@
 // `evaluateRule(rule, input, state) → { state, events }` is the pure form (it never touches
 // the state it is given); `stepRule` is the same code working in place, which the engine
 // uses on the hot path so that a reading allocates nothing.
-import { isCombination, type Condition, type Leaf, type Rule } from '../rules/types.ts'
-import { LeafState, stepLeaf, type Values } from './leaf.ts'
+import { isCombination, type Condition, type Rule } from '../rules/types.ts'
+import { LeafSpec, LeafState, STALE, stepLeaf, type Values } from './leaf.ts'
 
 export type { Values } from './leaf.ts'
 
@@ -24,12 +24,15 @@ export interface ConditionEvent {
 
 export interface CompiledRule {
   readonly rule: Rule
-  readonly leaves: readonly Leaf[]
+  readonly leaves: readonly LeafSpec[]
   /** Index of the leaf whose value and limit the alarm reports: the first on the rule's sensor. */
   readonly primary: number
   readonly combine: (states: readonly LeafState[]) => boolean
   /** Only rules with a stale leaf change their verdict on a tick. */
   readonly tickSensitive: boolean
+  /** The rule's delays, read here on every step rather than from the rule (whose shape varies). */
+  readonly onDelayMs: number
+  readonly offDelayMs: number
 }
 
 export const NONE = 0
@@ -61,9 +64,9 @@ export class RuleState {
   }
 }
 
-function compileTree(c: Condition, leaves: Leaf[]): (s: readonly LeafState[]) => boolean {
+function compileTree(c: Condition, leaves: LeafSpec[]): (s: readonly LeafState[]) => boolean {
   if (!isCombination(c)) {
-    const i = leaves.push(c) - 1
+    const i = leaves.push(new LeafSpec(c)) - 1
     return (s) => s[i].on
   }
   const parts = c.of.map((sub) => compileTree(sub, leaves))
@@ -83,10 +86,10 @@ const compiled = new WeakMap<Rule, CompiledRule>()
 export function compileRule(rule: Rule): CompiledRule {
   let c = compiled.get(rule)
   if (!c) {
-    const leaves: Leaf[] = []
+    const leaves: LeafSpec[] = []
     const combine = compileTree(rule.condition, leaves)
     const primary = Math.max(0, leaves.findIndex((l) => l.sensor === rule.sensor))
-    c = { rule, leaves, primary, combine, tickSensitive: leaves.some((l) => l.kind === 'stale') }
+    c = { rule, leaves, primary, combine, tickSensitive: leaves.some((l) => l.kind === STALE), onDelayMs: rule.onDelayMs, offDelayMs: rule.offDelayMs }
     compiled.set(rule, c)
   }
   return c
@@ -111,14 +114,13 @@ export function stepRule(c: CompiledRule, s: RuleState, t: number, values: Value
   }
   if (t > s.clock) s.clock = t
   const now = s.clock
-  const rule = c.rule
   // ISA-18.2 on-delay / off-delay: the condition must hold (or stay clear) that long.
   if (!s.active) {
-    if (s.raw && now - s.since >= rule.onDelayMs) {
+    if (s.raw && now - s.since >= c.onDelayMs) {
       s.active = true
       return ACTIVATED
     }
-  } else if (!s.raw && now - s.since >= rule.offDelayMs) {
+  } else if (!s.raw && now - s.since >= c.offDelayMs) {
     s.active = false
     return CLEARED
   }

@@ -3,6 +3,7 @@
 // rule is set as if its sensor had last been heard `for` before the death, so the next step
 // finds the condition true; on- and off-delays still apply as the rule says. The next reading
 // (after a rebirth) moves "last heard" forward and clears it the ordinary way.
+import { STALE } from './leaf.ts'
 import type { CompiledRule, RuleState } from './rule.ts'
 
 /** In place; returns whether the rule has a stale leaf (and so must be stepped at `at`). */
@@ -10,7 +11,7 @@ export function markStale(c: CompiledRule, s: RuleState, at: number): boolean {
   let any = false
   for (let i = 0; i < c.leaves.length; i++) {
     const leaf = c.leaves[i]
-    if (leaf.kind !== 'stale') continue
+    if (leaf.kind !== STALE) continue
     const ls = s.leaves[i]
     const heard = at - leaf.forMs
     if (!(ls.a <= heard)) ls.a = heard // NaN (never heard) too

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads'
 import { evaluateDeath, evaluateReading, evaluateTimer, isStaleOnly, seed, type ConditionSink, type Evaluated } from '../conditions.ts'
 import { CHANGE, END, OBSERVE, RECORD } from '../engine.ts'
 import { compileRule, newRuleState, type RuleState } from '../evaluate/rule.ts'
+import { intern } from '../evaluate/leaf.ts'
 import { fingerprint } from '../slots.ts'
 import type { EquipmentCode, FromRules, ToRules } from './protocol.ts'
 
@@ -103,7 +104,8 @@ function readings(buf: Float64Array): void {
 port.on('message', (m: ToRules) => {
   switch (m.t) {
     case 'init':
-      equipment = m.equipment
+      // The readings' keys, as V8's own names (see intern).
+      equipment = m.equipment.map((q) => ({ ...q, sensors: q.sensors.map(intern) }))
       return
     case 'tick': {
       let any = false
