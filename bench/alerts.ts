@@ -241,6 +241,7 @@ const nice = Number(args['generator-nice'])
 const loadDone = runLoadSplit({ url: mw.mqtt, lines, pointsPerSecond: rate, durationMs: loadedMs, generators, connections, window: Number(args.window), clientPrefix: 'alerts-load', nice })
 const loadAvgDuring: number[] = []
 const avgTimer = setInterval(() => loadAvgDuring.push(loadavg()[0]), 5000)
+const loadT0 = performance.now()
 await sleep(1000) // generators connected and running
 await runPhase('loaded', loadedMs - 1000, loadDone)
 clearInterval(avgTimer)
@@ -254,6 +255,9 @@ await client.endAsync()
 await mw.stop()
 await receiver.close()
 
+// Which probes make the tail, and when: a slow start of the load, or stalls all through it.
+const loadedProbes = probes.filter((p) => p.phase === 'loaded' && p.posts.size).map((p) => ({ ms: Math.min(...p.posts.values()) - p.publishedAt, at: (p.publishedAt - loadT0) / 1000 }))
+const slowest = (k: number) => [...loadedProbes].sort((a, b) => b.ms - a.ms).slice(0, k).map((p) => `${fmt(p.ms, 1)} (${fmt(p.at)} s)`).join(', ')
 const row = (name: string, s: ReturnType<typeof latencies>, pts: string) =>
   `| ${name} | ${pts} | ${s.n} | ${fmt(s.first.p50, 1)} / ${fmt(s.first.p99, 1)} / ${fmt(s.first.max, 1)} | ${fmt(s.every.p50, 1)} / ${fmt(s.every.max, 1)} | ${s.exact} of ${s.n} (${s.missed} missed) |`
 const out = [
@@ -264,6 +268,7 @@ const out = [
   row(`${fmt(rate)} points/s target`, loaded, fmt(achieved)),
   '',
   ...([['none', base], ['loaded', loaded]] as Array<[string, typeof base]>).map(([name, s]) => `where the time goes (${name}; epoch ms from the webhook body, p50 / max): publish → evaluated in ingest ${fmt(s.split.ingest.p50)} / ${fmt(s.split.ingest.max)}, evaluated → webhook sender starts ${fmt(s.split.queue.p50)} / ${fmt(s.split.queue.max)}, sender → request received ${fmt(s.split.http.p50)} / ${fmt(s.split.http.max)}`),
+  `slowest probes under load (ms, at seconds into the load): ${slowest(5)}; over 100 ms: ${loadedProbes.filter((p) => p.ms > 100).length} of ${loadedProbes.length}`,
   `recipients per probe: ${[...new Set(probes.map((p) => p.expected.join('+')))].join(', ')}; duplicate POSTs ${duplicatePosts}; POSTs to someone not on duty ${unexpectedRecipients}; acknowledged through the link ${probes.filter((p) => p.acked).length} of ${probes.length}`,
   `other notifications during the run (not probes): ${otherPosts}${otherRules.size ? ` (${[...otherRules].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
   `background: ${fmt(reports.reduce((n, r) => n + r.acked, 0) * 10)} points acknowledged in ${fmt(elapsed / 1000, 1)} s, PUBACK p50 / p99 ${fmt(Math.max(...reports.map((r) => r.latency.p50)), 1)} / ${fmt(Math.max(...reports.map((r) => r.latency.p99)), 1)} ms; millwatch peak RSS ${fmt(rss)} MB`,
