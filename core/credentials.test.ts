@@ -32,7 +32,10 @@ describe('Credentials', () => {
   it('issues API tokens that can be listed and revoked, and stores only their hash', () => {
     const c = new Credentials(dir())
     const { id, token } = c.createToken('level3', ['engineer'], 'li.na')
-    expect(readFileSync(c.path, 'utf8')).not.toContain(token.split('_').pop())
+    // mwt_{id}_{secret}: the secret is base64url and may itself hold "_"
+    const secret = token.slice(`mwt_${id}_`.length)
+    expect(secret).toHaveLength(43)
+    expect(readFileSync(c.path, 'utf8')).not.toContain(secret)
     expect(c.checkToken(token)).toMatchObject({ id, name: 'level3', roles: ['engineer'] })
     expect(c.checkToken(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toBeUndefined()
     expect(c.checkToken('mwt_nonsense')).toBeUndefined()
