@@ -51,3 +51,33 @@ it('survives a QoS 0 flood to a stalled subscriber that then disconnects, and ke
   for (const p of publishers) p.destroy()
   await Promise.all([probe.endAsync(), healthy.endAsync()])
 }, 30_000)
+
+it('ingests a device\'s publish in the next turns while a burst from other gateways is still being ingested', async () => {
+  const GATEWAYS = 4
+  const BURST = 5000
+  let flood = 0
+  let floodBeforeProbe = -1
+  b = await start({}, {
+    beforeAck: (topic) => {
+      if (topic === 'plant/tcm1/exit/telemetry') floodBeforeProbe = flood
+      else {
+        flood++
+        // what ingest, the store and the rules hand-off cost a message under load
+        for (const end = performance.now() + 0.03; performance.now() < end; );
+      }
+      return undefined
+    },
+  })
+  const probe = await rawClient(b.port, 'probe')
+  const payload = JSON.stringify({ values: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`sensor_${i}`, i * 1.5])) })
+  const burst = Buffer.concat(Array.from({ length: BURST }, () => publishPacket('plant/tcm1/stand2/telemetry', payload)))
+  const gateways = await Promise.all(Array.from({ length: GATEWAYS }, (_, i) => rawClient(b!.port, `gateway-${i}`)))
+  // Every gateway's burst, then the limit crossing, all at once.
+  for (const g of gateways) g.write(burst)
+  probe.write(publishPacket('plant/tcm1/exit/telemetry', '{"values":{"exit_tension_kN":1}}'))
+  await until(() => flood === GATEWAYS * BURST && floodBeforeProbe >= 0, 15_000)
+  // Served in turn with the gateways (within the first 5 % of their 20,000 publishes), not
+  // after what the event loop read of them in one go.
+  expect(floodBeforeProbe).toBeLessThan((GATEWAYS * BURST) / 20)
+  for (const g of [...gateways, probe]) g.destroy()
+}, 30_000)

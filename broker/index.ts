@@ -114,6 +114,14 @@ export async function startBroker(ctx: BrokerContext, opts: BrokerOptions): Prom
       this.set(aedes.connectedClients)
     },
   })
+  new Gauge({
+    name: 'mw_broker_publishes_waiting',
+    help: 'Publishes read from the sockets and waiting for their turn (each turn of the event loop spends at most 2 ms on publishes, round-robin across clients)',
+    registers: [ctx.metrics],
+    collect() {
+      this.set(policy.waiting())
+    },
+  })
   log.debug({ port, wsPort, tlsPort, allowAnonymous, limits }, 'broker listening')
 
   let closing: Promise<void> | undefined

@@ -11,6 +11,10 @@ import { PubackQueue } from './pubacks.ts'
 import type { Handle } from './listeners.ts'
 import type { Refusals } from './refusals.ts'
 import { TokenBucket } from './token-bucket.ts'
+import { FairTurns } from './turns.ts'
+
+/** A turn of the event loop spends at most this long on publishes (turns.ts). */
+const TURN_MS = 2
 
 /** Per client, so one broken gateway cannot starve the others (config/millwatch.yaml `mqtt`). */
 export interface BrokerLimits {
@@ -124,7 +128,28 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
     done(null)
   }
 
+  // MQTT 3.1.1 has no negative PUBACK: aedes closes the connection of a refused publish.
+  const authorize = (client: Client | null, packet: PublishPacket, done: Done): void => {
+    const st = client ? clients.get(client) : undefined
+    const refused = st?.who ? publishRefusal(st.who, packet.topic) : 'topic_not_allowed' // e.g. a will nobody owns any more
+    if (refused || !client || !st) {
+      refusals.refuse(refused ?? 'topic_not_allowed', { clientId: client?.id, topic: packet.topic, username: usernameOf(st?.who) })
+      return done(new Error(`not allowed to publish on ${packet.topic}`))
+    }
+    if (!st.bucket || client.closed || st.bucket.tryTake()) return ingest(client, packet, done) // a will is not rate-limited
+    const turn = st.bucket.take(() => ingest(client, packet, done))
+    if (turn === 'later') refusals.throttled()
+    else if (turn === 'full') {
+      refusals.refuse('rate_overflow', { clientId: client.id, address: remoteAddress(client) })
+      done(new Error('too many publishes waiting for the rate limit'))
+    }
+  }
+  const turns = new FairTurns<Client, PublishPacket>(TURN_MS, authorize)
+
   return {
+    /** Publishes read from the sockets and waiting for their turn (turns.ts). */
+    waiting: () => turns.queued,
+
     /** authenticate's verdict: who this client is */
     admit(client: Client, who: Identity): void {
       const st = clients.get(client)
@@ -133,21 +158,9 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
       if (who.kind !== 'internal' && limits.maxMessagesPerSecond && !st.closed) st.bucket = new TokenBucket(limits.maxMessagesPerSecond)
     },
 
-    // MQTT 3.1.1 has no negative PUBACK: aedes closes the connection of a refused publish.
     authorizePublish(client: Client | null, packet: PublishPacket, done: Done): void {
-      const st = client ? clients.get(client) : undefined
-      const refused = st?.who ? publishRefusal(st.who, packet.topic) : 'topic_not_allowed' // e.g. a will nobody owns any more
-      if (refused || !client || !st) {
-        refusals.refuse(refused ?? 'topic_not_allowed', { clientId: client?.id, topic: packet.topic, username: usernameOf(st?.who) })
-        return done(new Error(`not allowed to publish on ${packet.topic}`))
-      }
-      if (!st.bucket || client.closed || st.bucket.tryTake()) return ingest(client, packet, done) // a will is not rate-limited
-      const turn = st.bucket.take(() => ingest(client, packet, done))
-      if (turn === 'later') refusals.throttled()
-      else if (turn === 'full') {
-        refusals.refuse('rate_overflow', { clientId: client.id, address: remoteAddress(client) })
-        done(new Error('too many publishes waiting for the rate limit'))
-      }
+      if (client) turns.submit(client, packet, done)
+      else authorize(client, packet, done)
     },
 
     // Refused subscriptions get SUBACK 0x80 (MQTT 3.1.1 §3.9.3) and the connection stays.
@@ -175,7 +188,7 @@ export function createPolicy(o: { log: Logger; refusals: Refusals; limits: Parti
         const client = aedes.handle(stream, req)
         const st: ClientState = { closed: false, subscriptions: new Set() }
         clients.set(client, st)
-        stream.once('close', () => ((st.closed = true), st.bucket?.close(), pubacks.forget(client)))
+        stream.once('close', () => ((st.closed = true), st.bucket?.close(), turns.forget(client), pubacks.forget(client)))
         const tooLarge = (bytes: number) => refusals.refuse('packet_too_large', { clientId: client.id, address: remoteAddress(client), bytes })
         if (limits.maxPacketBytes && !limitPacketSize(client, limits.maxPacketBytes, tooLarge)) {
           // A limit the configuration promises but this aedes cannot enforce: refuse, loudly.
