@@ -9,8 +9,10 @@
 // VmRSS), event-loop delay p99 (/metrics mw_nodejs_eventloop_lag_p99_seconds), the points
 // ingest took, those committed (ingested − the store's queue; a PUBACK follows the commit, so
 // this is what was acknowledged) and the queue itself. At the end it counts every load series in the store
-// and compares with what the generators got PUBACKs for (PUBACK = committed), and fits a
-// line to RSS over time: is memory flat, and was anything lost? RSS is mostly native memory
+// and compares with what the generators got PUBACKs for (PUBACK = committed): was anything
+// lost? And are RSS and event-loop delay flat? The store reopens its file every
+// store.reopenEvery points, so RSS is a sawtooth: it is judged by whole reopen cycles after the
+// first (lib/cycles.ts), or by a straight line after warm-up when there are not two. RSS is mostly native memory
 // (DuckDB); the JavaScript side's growth shows in the main thread's heap after a full GC
 // (/metrics mw_nodejs_heap_live_bytes), sampled and fitted beside it.
 //
@@ -21,7 +23,9 @@ import { readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { loadConfig } from '../core/config.ts'
 import { alarmBenchConfig } from './lib/alarm-config.ts'
+import { judgeCycles, reopenCycles, slope } from './lib/cycles.ts'
 import { ROOT, runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
 import { fmt } from './lib/stats.ts'
 
@@ -105,18 +109,6 @@ const threadFigures = (text: string): Sample['threads'] => {
 const metricSum = (text: string, name: string) =>
   [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0)
 
-/** Least-squares slope of y over x. */
-function slope(xs: number[], ys: number[]): number {
-  const n = xs.length
-  if (n < 2) return NaN
-  const mx = xs.reduce((a, b) => a + b, 0) / n
-  const my = ys.reduce((a, b) => a + b, 0) / n
-  let num = 0
-  let den = 0
-  for (let i = 0; i < n; i++) ((num += (xs[i] - mx) * (ys[i] - my)), (den += (xs[i] - mx) ** 2))
-  return den === 0 ? NaN : num / den
-}
-
 async function countStored(http: string, from: number, to: number): Promise<number> {
   let total = 0
   for (const line of loadLines)
@@ -133,6 +125,9 @@ const dataDir = tempDir('mw-soak-data-') // ~0.7 GB per 10 minutes at 250k point
 // simulator's faults and the load raise real alarms while it runs.
 const configDir = alarmBenchConfig(lineCount + 1).dir
 const mw = await startMillwatch({ DATA_DIR: dataDir, CONFIG_DIR: configDir, LOG_LEVEL: 'warn' })
+// The store reopens its file every this many committed points (store.reopenEvery): RSS is a
+// sawtooth with that period, judged cycle by cycle below.
+const reopenEvery = loadConfig({ CONFIG_DIR: configDir, DATA_DIR: dataDir }).store.reopenEveryPoints
 let mwOut = ''
 mw.proc.stdout!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
 mw.proc.stderr!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
@@ -219,6 +214,11 @@ const liveSlope = slope(
   live.map((s) => s.tMin),
   live.map((s) => s.liveMb),
 )
+// Whole reopen cycles, compared at the same point of each (lib/cycles.ts); without reopens
+// (or too short a run for two cycles after the first), the straight line after warm-up.
+const cycles = reopenCycles(samples.map((s) => ({ tMin: s.tMin, committed: s.ingested - s.pending, rssMb: s.rssMb, loopP99Ms: s.loopP99Ms })), reopenEvery)
+const byCycle = judgeCycles(cycles)
+const memoryFlat = byCycle ? byCycle.memoryFlat : flatSlope < 1
 const out = [
   '',
   `soak: ${fmt(minutes, 1)} min, target ${fmt(rate)} points/s on ${lineCount} lines + the simulator on tcm1 (${faults.length} fault scenarios)`,
@@ -233,7 +233,15 @@ const out = [
   }),
   `  DuckDB by its own account (duckdb_memory()): first ${fmt(samples[0]?.duckdbMb ?? NaN)} MB, last ${fmt(samples.at(-1)?.duckdbMb ?? NaN)} MB, peak ${fmt(Math.max(...samples.map((s) => s.duckdbMb)))} MB; slope ${fmt(slope(warm.map((s) => s.tMin), warm.map((s) => s.duckdbMb)), 2)} MB/min after warm-up`,
   `  event-loop delay p99 per ${fmt(sampleMs / 1000)} s sample: median ${fmt(lags[Math.floor(lags.length / 2)], 1)} ms, worst ${fmt(lags[lags.length - 1], 1)} ms`,
-  `  verdict: memory ${Math.abs(flatSlope) < 1 ? 'flat' : 'NOT flat'} (|slope after warm-up| ${Math.abs(flatSlope) < 1 ? '<' : '≥'} 1 MB/min); ${lost === 0 ? 'nothing lost' : `${fmt(lost)} acknowledged points LOST`}`,
+  ...(cycles.length
+    ? [
+        `  per reopen cycle (every ${fmt(reopenEvery)} points committed): ${cycles.map((c) => `#${c.index} min ${fmt(c.fromMin, 1)}–${fmt(c.toMin, 1)}: RSS median ${fmt(c.rssMedianMb)} / max ${fmt(c.rssMaxMb)} MB, loop p99 median ${fmt(c.loopMedianMs, 1)} ms`).join('; ')}`,
+        byCycle
+          ? `  across cycles after the first: RSS medians ${fmt(byCycle.rssSlope, 2)} MB/min, event-loop p99 medians ${fmt(byCycle.loopSlope, 2)} ms/min`
+          : `  fewer than two whole cycles after the first: judged by the straight line instead`,
+      ]
+    : []),
+  `  verdict: memory ${memoryFlat ? 'flat' : 'NOT flat'} (${byCycle ? `cycle medians grow ${fmt(byCycle.rssSlope, 2)}` : `slope after warm-up ${fmt(flatSlope, 2)}`} ${memoryFlat ? '<' : '≥'} 1 MB/min)${byCycle ? `; event-loop delay ${byCycle.loopFlat ? 'flat' : 'NOT flat'}` : ''}; ${lost === 0 ? 'nothing lost' : `${fmt(lost)} acknowledged points LOST`}`,
   `  machine: ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average during the run ${fmt(samples.reduce((n, s) => n + s.load1, 0) / Math.max(1, samples.length), 1)} (the soak's own processes make ~2–3; more means other work shared the box)`,
 ]
 process.stdout.write(out.join('\n') + '\n')
