@@ -1,7 +1,8 @@
 // What each connected client may do, and the fences around it. Each publish passes, in
-// order: the topic ACL (acl.ts) → the client's rate limit (token-bucket.ts: delays, never
-// drops) → ingest's beforeAck. A refused publish is never stored; a throttled one is stored
-// and acknowledged when its turn comes.
+// order: its turn (turns.ts: at most 2 ms of publishes per turn of the event loop, clients
+// served round-robin) → the topic ACL (acl.ts) → the client's rate limit (token-bucket.ts:
+// delays, never drops) → ingest's beforeAck. A refused publish is never stored; a throttled
+// one is stored and acknowledged when its turn comes.
 import type { Aedes, Client, PublishPacket, Subscription } from 'aedes'
 import type { Logger } from '../core/log.ts'
 import { publishRefusal, subscribeAllowed, type Identity } from './acl.ts'
