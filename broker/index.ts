@@ -12,6 +12,7 @@ import { createAuthenticate, createInternalCredential, type DeviceCredentials, t
 import { listenTcp, listenTls, listenWs, readTls, type Listener, type TlsFiles } from './listeners.ts'
 import { createPolicy, type BeforeAck, type BrokerLimits } from './policy.ts'
 import { createRefusals } from './refusals.ts'
+import { TURN_MS } from './turns.ts'
 
 export type { BeforeAck, BrokerLimits, DeviceCredentials, Identity, InternalCredential, TlsFiles }
 
@@ -116,7 +117,7 @@ export async function startBroker(ctx: BrokerContext, opts: BrokerOptions): Prom
   })
   new Gauge({
     name: 'mw_broker_publishes_waiting',
-    help: 'Publishes read from the sockets and waiting for their turn (each turn of the event loop spends at most 2 ms on publishes, round-robin across clients)',
+    help: `Publishes read from the sockets and waiting for their turn (each turn of the event loop spends at most ${TURN_MS} ms on publishes, round-robin across clients)`,
     registers: [ctx.metrics],
     collect() {
       this.set(policy.waiting())

@@ -12,10 +12,7 @@ import { PubackQueue } from './pubacks.ts'
 import type { Handle } from './listeners.ts'
 import type { Refusals } from './refusals.ts'
 import { TokenBucket } from './token-bucket.ts'
-import { FairTurns } from './turns.ts'
-
-/** A turn of the event loop spends at most this long on publishes (turns.ts). */
-const TURN_MS = 2
+import { FairTurns, TURN_MS } from './turns.ts'
 
 /** Per client, so one broken gateway cannot starve the others (config/millwatch.yaml `mqtt`). */
 export interface BrokerLimits {

@@ -11,6 +11,9 @@
 // served in the next turn, however many its neighbours queued. A waiting client's socket is
 // not read on (aedes reads again only once every publish of its last read is through), so
 // the backlog stays in the devices' TCP buffers, and the queues hold at most one read each.
+/** A turn of the event loop spends at most this long on publishes (the broker's setting). */
+export const TURN_MS = 2
+
 export class FairTurns<C extends object, P> {
   private readonly queues = new Map<C, Queue<P>>()
   /** Clients with publishes waiting, in the order they are served. */
