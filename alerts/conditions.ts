@@ -10,11 +10,16 @@ import { STALE } from './evaluate/leaf.ts'
 export interface Evaluated {
   readonly c: CompiledRule
   state: RuleState
-  /** A single stale-sensor leaf: while its condition is clear, a reading only moves "last heard". */
-  readonly staleOnly: boolean
+  /**
+   * The sensor of a rule that is a single stale-sensor leaf, '' for any other rule: while its
+   * condition is clear, a reading only moves "last heard". Kept here, not looked up through
+   * the compiled rule, because half of a stand's rules are these and each hop is a cache miss.
+   */
+  readonly staleSensor: string
 }
 
-export const isStaleOnly = (c: CompiledRule) => c.leaves.length === 1 && c.leaves[0].kind === STALE
+/** Evaluated.staleSensor for a compiled rule. */
+export const staleSensorOf = (c: CompiledRule): string => (c.single && c.first.kind === STALE ? c.first.sensor : '')
 
 export interface ConditionSink<S extends Evaluated> {
   /** The condition went active (after its on-delay) or back to normal; `slot.state` holds clock, value and limit. */
@@ -31,7 +36,7 @@ export function evaluateReading<S extends Evaluated>(slots: readonly S[], ts: nu
     const s = slot.state
     // Most of a piece of equipment's rules are "no data for a while": while clear, a
     // reading of the sensor only moves its clock; the timer judges silence.
-    if (slot.staleOnly && !s.raw && !s.active && touchStale(slot.c, s, ts, values)) continue
+    if (slot.staleSensor !== '' && !s.raw && !s.active && touchStale(slot.staleSensor, s, ts, values)) continue
     const r = stepRule(slot.c, s, ts, values)
     if (r !== NONE) {
       sink.changed(slot, r)

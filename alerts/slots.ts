@@ -1,7 +1,7 @@
 // The engine's per-rule bookkeeping: a slot holds one concrete rule, its evaluation state and
 // its alarm point, plus the ISA-18.2 designed-suppression links between rules of the same
 // equipment. Building the index is done on load and reload, never per reading.
-import { isStaleOnly, type Evaluated } from './conditions.ts'
+import { staleSensorOf, type Evaluated } from './conditions.ts'
 import { compileRule, newRuleState, type CompiledRule, type RuleState } from './evaluate/rule.ts'
 import { newAlarm, senseOf, worse, type Alarm } from './lifecycle.ts'
 import type { Rule } from './rules/types.ts'
@@ -11,8 +11,7 @@ export class Slot implements Evaluated {
   suppressors: Slot[] = []
   /** Rules this one suppresses while active. */
   dependents: Slot[] = []
-  /** A single stale-sensor leaf: while its condition is clear, a reading only moves "last seen". */
-  readonly staleOnly: boolean
+  readonly staleSensor: string
   private current: Alarm
   // An active alarm's newest value, limit and peak (lifecycle.observe), kept here and put into
   // a new frozen Alarm only when somebody reads `alarm`: a reading of a sensor in alarm
@@ -31,7 +30,7 @@ export class Slot implements Evaluated {
     public readonly fingerprint: string,
   ) {
     this.current = alarm
-    this.staleOnly = isStaleOnly(c)
+    this.staleSensor = staleSensorOf(c)
   }
 
   get rule(): Rule {

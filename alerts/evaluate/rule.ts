@@ -25,6 +25,9 @@ export interface ConditionEvent {
 export interface CompiledRule {
   readonly rule: Rule
   readonly leaves: readonly LeafSpec[]
+  /** `leaves[0]`, and whether it is the only leaf: most rules are one leaf, stepped without the tree. */
+  readonly first: LeafSpec
+  readonly single: boolean
   /** Index of the leaf whose value and limit the alarm reports: the first on the rule's sensor. */
   readonly primary: number
   readonly combine: (states: readonly LeafState[]) => boolean
@@ -50,7 +53,11 @@ export class RuleState {
   clock = -Infinity
   value = NaN
   limit = NaN
-  constructor(readonly leaves: LeafState[]) {}
+  /** `leaves[0]`: one load fewer on the hot path, where a rule's objects are mostly cache misses. */
+  readonly first: LeafState
+  constructor(readonly leaves: LeafState[]) {
+    this.first = leaves[0]
+  }
 
   clone(): RuleState {
     const s = new RuleState(this.leaves.map((l) => l.clone()))
@@ -89,7 +96,7 @@ export function compileRule(rule: Rule): CompiledRule {
     const leaves: LeafSpec[] = []
     const combine = compileTree(rule.condition, leaves)
     const primary = Math.max(0, leaves.findIndex((l) => l.sensor === rule.sensor))
-    c = { rule, leaves, primary, combine, tickSensitive: leaves.some((l) => l.kind === STALE), onDelayMs: rule.onDelayMs, offDelayMs: rule.offDelayMs }
+    c = { rule, leaves, first: leaves[0], single: leaves.length === 1, primary, combine, tickSensitive: leaves.some((l) => l.kind === STALE), onDelayMs: rule.onDelayMs, offDelayMs: rule.offDelayMs }
     compiled.set(rule, c)
   }
   return c
@@ -100,11 +107,18 @@ export const newRuleState = (c: CompiledRule) => new RuleState(c.leaves.map((l) 
 /** In place: evaluates a reading (`values`) or a tick (`values === null`) at time `t`. */
 export function stepRule(c: CompiledRule, s: RuleState, t: number, values: Values | null): typeof NONE | typeof ACTIVATED | typeof CLEARED {
   if (values !== null || c.tickSensitive) {
-    const leaves = c.leaves
-    const expire = c.leaves.length > 1
-    for (let i = 0; i < leaves.length; i++) stepLeaf(leaves[i], s.leaves[i], t, values, expire)
-    const raw = c.combine(s.leaves)
-    const p = s.leaves[c.primary]
+    let raw: boolean
+    let p: LeafState
+    if (c.single) {
+      p = s.first
+      stepLeaf(c.first, p, t, values, false)
+      raw = p.on
+    } else {
+      const leaves = c.leaves
+      for (let i = 0; i < leaves.length; i++) stepLeaf(leaves[i], s.leaves[i], t, values, true)
+      raw = c.combine(s.leaves)
+      p = s.leaves[c.primary]
+    }
     s.value = p.value
     s.limit = p.limit
     if (raw !== s.raw) {

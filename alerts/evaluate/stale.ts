@@ -26,9 +26,9 @@ export function markStale(c: CompiledRule, s: RuleState, at: number): boolean {
  * (what stepRule would do). Returns false — step the rule fully — for a reading without the
  * sensor (the silence may have lasted long enough) or before the sensor was ever heard.
  */
-export function touchStale(c: CompiledRule, s: RuleState, t: number, values: Readonly<Record<string, number>>): boolean {
-  const ls = s.leaves[0]
-  if (values[c.leaves[0].sensor] === undefined || ls.a !== ls.a) return false
+export function touchStale(sensor: string, s: RuleState, t: number, values: Readonly<Record<string, number>>): boolean {
+  const ls = s.first
+  if (values[sensor] === undefined || ls.a !== ls.a) return false
   if (t > ls.a) ls.a = t
   if (t > s.clock) s.clock = t
   return true

@@ -4,7 +4,7 @@
 // what this thread reports (engine.applyConditions). The engine's timer ticks come over as
 // messages, so silence and delays are judged on the main thread's clock, in order with the readings.
 import { parentPort } from 'node:worker_threads'
-import { evaluateDeath, evaluateReading, evaluateTimer, isStaleOnly, seed, type ConditionSink, type Evaluated } from '../conditions.ts'
+import { evaluateDeath, evaluateReading, evaluateTimer, seed, staleSensorOf, type ConditionSink, type Evaluated } from '../conditions.ts'
 import { CHANGE, END, OBSERVE, RECORD } from '../engine.ts'
 import { compileRule, newRuleState, type RuleState } from '../evaluate/rule.ts'
 import { intern } from '../evaluate/leaf.ts'
@@ -68,7 +68,7 @@ function load(next: number, rules: Extract<ToRules, { t: 'rules' }>['rules'], no
       state = newRuleState(c)
       if (old) seed(state, old.state.active, now)
     }
-    const e: Entry = { c, state, staleOnly: isStaleOnly(c), i, key: rule.key, fingerprint: fp }
+    const e: Entry = { c, state, staleSensor: staleSensorOf(c), i, key: rule.key, fingerprint: fp }
     kept.set(rule.key, e)
     return e
   })
