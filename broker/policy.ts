@@ -1,5 +1,5 @@
 // What each connected client may do, and the fences around it. Each publish passes, in
-// order: its turn (turns.ts: at most 2 ms of publishes per turn of the event loop, clients
+// order: its turn (turns.ts: at most TURN_MS of publishes per turn of the event loop, clients
 // served round-robin) → the topic ACL (acl.ts) → the client's rate limit (token-bucket.ts:
 // delays, never drops) → ingest's beforeAck. A refused publish is never stored; a throttled
 // one is stored and acknowledged when its turn comes.
