@@ -13,7 +13,10 @@ interface Connections { instance: DuckDBInstance; writer: DuckDBConnection; read
 
 async function connect(file: string, readConnections: number, memoryLimit: string, nice: number): Promise<Connections> {
   const before = threadIds()
-  const instance = await DuckDBInstance.create(file, { memory_limit: memoryLimit })
+  // DuckDB allocates through its own jemalloc (Linux builds). Its background threads give
+  // freed pages back to the system as they age; without them, pages freed by a reopen or a
+  // finished checkpoint wait for later allocations on the same arena to be purged.
+  const instance = await DuckDBInstance.create(file, { memory_limit: memoryLimit, allocator_background_threads: 'true' })
   // The threads DuckDB started for this instance (its task scheduler's) yield to ingest and
   // the rules like the store's own thread does (worker.ts).
   niceThreads([...threadIds()].filter((t) => !before.has(t)), nice)
