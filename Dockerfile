@@ -5,11 +5,6 @@ FROM node:20-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
-# glibc's allocator (docs/deployment.md, "Memory"): buffers of 128 KiB and more in mappings of
-# their own, given back when freed (by default glibc raises that threshold to the largest
-# buffer freed so far, up to 32 MiB, and keeps what later ones free), and two arenas, not
-# eight per core. The benchmarks and the soak start millwatch with these too.
-ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 

@@ -9,15 +9,14 @@ import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { ENV_NAMES, loadConfig } from '../core/config.ts'
 import { parseCliArgs } from '../simulators/cli-args.ts'
-import { imageEnv as imageEnvOf } from '../bench/lib/processes.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8')
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, any>; volumes: Record<string, unknown> }
 const pkg = JSON.parse(read('package.json'))
 const dotenv = Object.fromEntries(read('.env.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
-// What every millwatch container starts with.
-const imageEnv = imageEnvOf()
+// The Dockerfile's ENV lines: what every millwatch container starts with.
+const imageEnv = Object.fromEntries([...read('Dockerfile').matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/).map((kv) => kv.split('=') as [string, string])))
 // channels.yaml names its secrets as ${NAME}: millwatch reads those from the environment too.
 const channelNames = [...read('config/channels.yaml').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!)
 

@@ -21,18 +21,6 @@ export function benchConfig(lines: number, settings = ''): string {
   return dir
 }
 
-/** The environment the container image starts millwatch with: its Dockerfile's ENV lines. */
-export function imageEnv(): Record<string, string> {
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
-  return Object.fromEntries([...dockerfile.matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])))
-}
-
-/**
- * The image's settings for glibc's allocator (docs/deployment.md, "Memory"), so the benchmarks
- * and the soak measure millwatch's memory as deployed. Set in the shell, they win.
- */
-const allocatorEnv = Object.fromEntries(Object.entries(imageEnv()).filter(([k]) => k.startsWith('MALLOC_')))
-
 export interface Millwatch {
   proc: ChildProcess
   http: string
@@ -45,7 +33,7 @@ export async function startMillwatch(env: Record<string, string>, nodeArgs: stri
   const [http, mq, ws] = await Promise.all([freePort(), freePort(), freePort()])
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bin/millwatch.ts')], {
     cwd: ROOT,
-    env: { ...allocatorEnv, ...process.env, SIMULATOR: 'off', LOG_LEVEL: 'warn', HTTP_PORT: String(http), MQTT_PORT: String(mq), MQTT_WS_PORT: String(ws), ...env },
+    env: { ...process.env, SIMULATOR: 'off', LOG_LEVEL: 'warn', HTTP_PORT: String(http), MQTT_PORT: String(mq), MQTT_WS_PORT: String(ws), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
