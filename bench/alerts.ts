@@ -29,7 +29,7 @@ import { listen } from '../alerts/notify/testing.ts'
 import { onCall, LEVELS } from '../alerts/routing/oncall.ts'
 import { loadChannels } from '../alerts/notify/config.ts'
 import { alarmBenchConfig } from './lib/alarm-config.ts'
-import { runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
+import { allocator, runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
 import { fmt, peakRssMb, summarize } from './lib/stats.ts'
 
 const { values: args } = parseArgs({
@@ -130,7 +130,7 @@ const mw = await startMillwatch({
   CONFIG_DIR: configDir,
   WEBHOOK_URL: receiver.url + '/hook',
 }, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])
-log(`  millwatch up; notifications to the local webhook receiver`)
+log(`  millwatch up (allocator: ${allocator().name}); notifications to the local webhook receiver`)
 
 const client = await mqtt.connectAsync(mw.mqtt, { clientId: 'bench-alert-probe' })
 let seenAlarmTopic = false

@@ -8,7 +8,7 @@
 // counts. Options: --rates 100000,200000 (points/s)  --seconds 10  --lines 20
 import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
-import { benchConfig, runLoadSplit, startMillwatch, startMosquitto, tempDir } from './lib/processes.ts'
+import { allocator, benchConfig, runLoadSplit, startMillwatch, startMosquitto, tempDir } from './lib/processes.ts'
 import { fmt, peakRssMb, summarize } from './lib/stats.ts'
 import type { LoadReport } from './load.ts'
 
@@ -142,6 +142,7 @@ async function benchMosquitto(): Promise<StepResult[]> {
 }
 
 log(`bench:ingest — ${lineCount} lines × 5 stands, 10-value messages, QoS 1, ${generators} generator processes, ${connections} connections, ${seconds} s per rate`)
+log(`  millwatch's allocator: ${allocator().name}`)
 const mw = await benchMillwatch()
 const mosq = await benchMosquitto()
 

@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../core/config.ts'
 import { alarmBenchConfig } from './lib/alarm-config.ts'
 import { judgeCycles, reopenCycles, slope } from './lib/cycles.ts'
-import { ROOT, runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
+import { allocator, ROOT, runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
 import { fmt } from './lib/stats.ts'
 
 const { values: args } = parseArgs({
@@ -120,6 +120,7 @@ async function countStored(http: string, from: number, to: number): Promise<numb
 }
 
 log(`soak — ${minutes} min at ${fmt(rate)} points/s on ${lineCount} lines (${generators} generators, ${connections} connections, QoS 1), simulator on tcm1 with faults: ${faults.join(' ')}`)
+log(`  millwatch's allocator: ${allocator().name}`)
 const dataDir = tempDir('mw-soak-data-') // ~0.7 GB per 10 minutes at 250k points/s; removed at the end
 // The shipped rules, people and channels (none with an address: nothing is sent), so the
 // simulator's faults and the load raise real alarms while it runs.

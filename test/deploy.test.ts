@@ -9,14 +9,16 @@ import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { ENV_NAMES, loadConfig } from '../core/config.ts'
 import { parseCliArgs } from '../simulators/cli-args.ts'
+import { imageEnv as imageEnvOf, probePreload } from '../bench/lib/processes.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8')
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, any>; volumes: Record<string, unknown> }
 const pkg = JSON.parse(read('package.json'))
 const dotenv = Object.fromEntries(read('.env.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
-// The Dockerfile's ENV lines: what every millwatch container starts with.
-const imageEnv = Object.fromEntries([...read('Dockerfile').matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/).map((kv) => kv.split('=') as [string, string])))
+// What every millwatch container starts with.
+const imageEnv = imageEnvOf()
+const preloaded = probePreload({ LD_PRELOAD: imageEnv.LD_PRELOAD!, MALLOC_CONF: imageEnv.MALLOC_CONF! })
 // channels.yaml names its secrets as ${NAME}: millwatch reads those from the environment too.
 const channelNames = [...read('config/channels.yaml').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!)
 
@@ -107,5 +109,19 @@ describe('docker-compose.yml', () => {
     expect(pkg.dependencies.tsx).toBeDefined()
     expect(read('.gitignore').split('\n')).toContain('.env')
     expect(read('.dockerignore').split('\n')).toContain('.env')
+  })
+
+  it('installs jemalloc before the ENV that preloads it', () => {
+    const dockerfile = read('Dockerfile')
+    const install = dockerfile.search(/^RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 /m)
+    expect(install).toBeGreaterThan(0)
+    expect(install).toBeLessThan(dockerfile.search(/^ENV LD_PRELOAD=libjemalloc\.so\.2 /m))
+  })
+
+  // Debian's libjemalloc2, as in the image. Without it this is skipped locally, but fails on
+  // CI, where .ci/run installs it.
+  it.skipIf(!preloaded.loaded && !process.env.CI)('starts node cleanly with the image’s allocator and its settings', () => {
+    // ld.so only warns when it cannot preload the library, jemalloc when a setting is wrong.
+    expect(preloaded).toEqual({ loaded: true, stderr: '' })
   })
 })

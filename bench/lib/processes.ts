@@ -1,7 +1,7 @@
 // Child processes the benchmarks run beside each other: millwatch itself, Mosquitto, and
 // load generators.
 import type { LoadReport } from '../load.ts'
-import { spawn, fork, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { setPriority, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -21,6 +21,40 @@ export function benchConfig(lines: number, settings = ''): string {
   return dir
 }
 
+/** The environment the container image starts millwatch with: its Dockerfile's ENV lines. */
+export function imageEnv(): Record<string, string> {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+  return Object.fromEntries([...dockerfile.matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])))
+}
+
+/**
+ * Whether a node started with `env` has the library `env.LD_PRELOAD` names loaded, and what it
+ * wrote to stderr: ld.so only warns when it cannot preload one, jemalloc when a setting is wrong.
+ */
+export function probePreload(env: Record<string, string>): { loaded: boolean; stderr: string } {
+  const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(String(require('fs').readFileSync('/proc/self/maps', 'utf8').includes(process.env.LD_PRELOAD)))"], { env: { ...process.env, ...env }, encoding: 'utf8' })
+  return { loaded: probe.stdout === 'true', stderr: probe.stderr.trim() }
+}
+
+/**
+ * The image's allocator (docs/deployment.md, "Memory"): jemalloc preloaded in place of glibc's
+ * malloc, and its settings. The benchmarks and the soak start millwatch with it, so that they
+ * measure its memory as deployed, when this machine has the library (Debian's `libjemalloc2`);
+ * `name` says which allocator ran. `LD_PRELOAD=` (empty) in the shell runs glibc's instead.
+ */
+export function allocator(): { name: string; env: Record<string, string> } {
+  return (chosenAllocator ??= chooseAllocator())
+}
+let chosenAllocator: ReturnType<typeof allocator> | undefined
+function chooseAllocator(): ReturnType<typeof allocator> {
+  const env = Object.fromEntries(Object.entries(imageEnv()).filter(([k]) => k === 'LD_PRELOAD' || k === 'MALLOC_CONF'))
+  if (!env.LD_PRELOAD || process.env.LD_PRELOAD !== undefined) return { name: process.env.LD_PRELOAD || "glibc's malloc", env: {} }
+  const probe = probePreload(env)
+  if (!probe.loaded) return { name: `glibc's malloc (the image preloads ${env.LD_PRELOAD}, which this machine lacks: apt-get install libjemalloc2)`, env: {} }
+  if (probe.stderr) throw new Error(`the image's allocator settings (Dockerfile): ${probe.stderr}`)
+  return { name: `${env.LD_PRELOAD} (as the image${env.MALLOC_CONF ? `, MALLOC_CONF=${env.MALLOC_CONF}` : ''})`, env }
+}
+
 export interface Millwatch {
   proc: ChildProcess
   http: string
@@ -33,7 +67,7 @@ export async function startMillwatch(env: Record<string, string>, nodeArgs: stri
   const [http, mq, ws] = await Promise.all([freePort(), freePort(), freePort()])
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bin/millwatch.ts')], {
     cwd: ROOT,
-    env: { ...process.env, SIMULATOR: 'off', LOG_LEVEL: 'warn', HTTP_PORT: String(http), MQTT_PORT: String(mq), MQTT_WS_PORT: String(ws), ...env },
+    env: { ...allocator().env, ...process.env, SIMULATOR: 'off', LOG_LEVEL: 'warn', HTTP_PORT: String(http), MQTT_PORT: String(mq), MQTT_WS_PORT: String(ws), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
