@@ -16,14 +16,24 @@
 // (DuckDB); the JavaScript side's growth shows in the main thread's heap after a full GC
 // (/metrics mw_nodejs_heap_live_bytes), sampled and fitted beside it.
 //
+// DuckDB's memory follows the rows its file holds (~7 MB per 100M points, docs/benchmarks.md),
+// so a flat RSS needs a table of bounded size: the steady state a plant reaches once
+// store.retention.raw starts deleting. At 250k points/s the shipped 30 days would be 650
+// billion raw points, which no plant's disk holds: a plant at this rate sets the retention to
+// its disk. The soak sets it to --raw-retention (10 minutes), so the table reaches its steady
+// state in the first reopen cycle; `--raw-retention 30d` runs the shipped default, a table
+// that grows for the whole run. Points past the retention live on in the 1-minute rollups,
+// where the end count reads them.
+//
 // Options: --minutes 30  --rate 250000  --lines 20  --sample 10  --fault SPEC (repeatable;
-// replaces the default scenarios)  --generators 2  --connections 20
+// replaces the default scenarios)  --generators 2  --connections 20  --raw-retention 10m
 import { spawn } from 'node:child_process'
 import { readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../core/config.ts'
+import { parseDuration } from '../core/duration.ts'
 import { alarmBenchConfig } from './lib/alarm-config.ts'
 import { judgeCycles, reopenCycles, slope } from './lib/cycles.ts'
 import { allocator, ROOT, runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
@@ -38,6 +48,7 @@ const { values: args } = parseArgs({
     fault: { type: 'string', multiple: true },
     generators: { type: 'string', default: '2' },
     connections: { type: 'string', default: '20' },
+    'raw-retention': { type: 'string', default: '10m' },
   },
 })
 const minutes = Number(args.minutes)
@@ -48,6 +59,8 @@ const generators = Number(args.generators)
 const connections = Number(args.connections)
 for (const [k, v] of Object.entries({ minutes, rate, lines: lineCount, sample: sampleMs, generators, connections }))
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k}: expected a positive number`)
+const rawRetention = args['raw-retention']
+if (!parseDuration(rawRetention)) throw new Error(`--raw-retention: "${rawRetention}" is not a duration (e.g. 10m, 1h, 30d)`)
 const durationMs = minutes * 60_000
 const loadLines = Array.from({ length: lineCount }, (_, i) => `tcm${i + 2}`) // tcm1 is the simulator's
 const log = (s: string) => process.stderr.write(`${s}\n`)
@@ -80,6 +93,8 @@ interface Sample {
   externalMb: number
   /** what DuckDB accounts for itself (duckdb_memory(), MB) */
   duckdbMb: number
+  /** rows in the raw points table (DuckDB's estimate): what --raw-retention bounds */
+  rawPoints: number
   /** the machine's 1-minute load average: other work on the box skews every figure */
   load1: number
   /** each worker thread's V8 heap after its last full GC, its heap total and its external memory (MB) */
@@ -120,11 +135,11 @@ async function countStored(http: string, from: number, to: number): Promise<numb
 }
 
 log(`soak — ${minutes} min at ${fmt(rate)} points/s on ${lineCount} lines (${generators} generators, ${connections} connections, QoS 1), simulator on tcm1 with faults: ${faults.join(' ')}`)
-log(`  millwatch's allocator: ${allocator().name}`)
+log(`  millwatch's allocator: ${allocator().name}; raw retention (store.retention.raw): ${rawRetention}`)
 const dataDir = tempDir('mw-soak-data-') // ~0.7 GB per 10 minutes at 250k points/s; removed at the end
 // The shipped rules, people and channels (none with an address: nothing is sent), so the
 // simulator's faults and the load raise real alarms while it runs.
-const configDir = alarmBenchConfig(lineCount + 1).dir
+const configDir = alarmBenchConfig(lineCount + 1, `store:\n  retention:\n    raw: ${rawRetention}\n`).dir
 const mw = await startMillwatch({ DATA_DIR: dataDir, CONFIG_DIR: configDir, LOG_LEVEL: 'warn' })
 // The store reopens its file every this many committed points (store.reopenEvery): RSS is a
 // sawtooth with that period, judged cycle by cycle below.
@@ -133,7 +148,9 @@ let mwOut = ''
 mw.proc.stdout!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
 mw.proc.stderr!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
 const pid = mw.proc.pid!
-const from = Date.now() - 1000
+// A whole minute: past the raw retention a minute lives only in rollup_1m, and a range that
+// starts inside it does not count it (the end count would miss the run's first seconds).
+const from = Math.floor((Date.now() - 1000) / 60_000) * 60_000
 
 // The simulator as a plant gateway would run it: its own process, QoS 1, live.
 const sim = spawn(
@@ -168,6 +185,7 @@ while (!loadFinished) {
     heapTotalMb: metric(text, 'mw_nodejs_heap_size_total_bytes') / 2 ** 20,
     externalMb: metric(text, 'mw_nodejs_external_memory_bytes') / 2 ** 20,
     duckdbMb: metric(text, 'mw_store_duckdb_memory_bytes') / 2 ** 20,
+    rawPoints: metric(text, 'mw_store_raw_points'),
     load1: loadavg()[0],
     threads: threadFigures(text),
   }
@@ -178,7 +196,7 @@ while (!loadFinished) {
   const ss = Math.round((s.tMin - mm) * 60)
   const threads = Object.entries(s.threads).map(([t, f]) => `${t} ${fmt(f.liveMb)}/${fmt(f.totalMb)}+${fmt(f.externalMb)}`).join(' ')
   log(
-    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  heap live ${fmt(s.liveMb)} / total ${fmt(s.heapTotalMb)} MB  external ${fmt(s.externalMb)} MB  threads (live/total+external) ${threads} MB  DuckDB ${fmt(s.duckdbMb)} MB  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
+    `[${String(mm).padStart(3)}:${String(ss).padStart(2, '0')}] rss ${fmt(s.rssMb)} MB  heap live ${fmt(s.liveMb)} / total ${fmt(s.heapTotalMb)} MB  external ${fmt(s.externalMb)} MB  threads (live/total+external) ${threads} MB  DuckDB ${fmt(s.duckdbMb)} MB  raw table ${fmt(s.rawPoints / 1e6)}M rows  loop p99 ${fmt(s.loopP99Ms, 1)} ms  ingested ${fmt(s.ingested / 1e6, 2)}M (${fmt(perS)}/s)  committed = acknowledged ${fmt((s.ingested - s.pending) / 1e6, 2)}M  store queue ${fmt(s.pending)}  load ${fmt(s.load1, 1)}${Number.isFinite(s.alarms) && s.alarms ? `  alarm transitions ${fmt(s.alarms)}` : ''}`,
   )
   if (mw.proc.exitCode !== null) throw new Error(`millwatch exited during the soak:\n${mwOut}`)
 }
@@ -233,6 +251,7 @@ const out = [
     return `  ${t} thread's V8 heap after a full GC: first ${fmt(y('liveMb')[0] ?? NaN)} MB, last ${fmt(y('liveMb').at(-1) ?? NaN)} MB, slope ${fmt(slope(have.map((s) => s.tMin), y('liveMb')), 2)} MB/min after warm-up; heap total ${fmt(Math.min(...y('totalMb')))}–${fmt(Math.max(...y('totalMb')))} MB, slope ${fmt(slope(have.map((s) => s.tMin), y('totalMb')), 2)} MB/min; its external memory ${fmt(y('externalMb')[0] ?? NaN)} → ${fmt(y('externalMb').at(-1) ?? NaN)} MB`
   }),
   `  DuckDB by its own account (duckdb_memory()): first ${fmt(samples[0]?.duckdbMb ?? NaN)} MB, last ${fmt(samples.at(-1)?.duckdbMb ?? NaN)} MB, peak ${fmt(Math.max(...samples.map((s) => s.duckdbMb)))} MB; slope ${fmt(slope(warm.map((s) => s.tMin), warm.map((s) => s.duckdbMb)), 2)} MB/min after warm-up`,
+  `  raw table (store.retention.raw ${rawRetention}): ${fmt((samples.at(-1)?.rawPoints ?? NaN) / 1e6)}M rows at the end, at most ${fmt(Math.max(...samples.map((s) => s.rawPoints)) / 1e6)}M`,
   `  event-loop delay p99 per ${fmt(sampleMs / 1000)} s sample: median ${fmt(lags[Math.floor(lags.length / 2)], 1)} ms, worst ${fmt(lags[lags.length - 1], 1)} ms`,
   ...(cycles.length
     ? [

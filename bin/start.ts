@@ -108,6 +108,17 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
         this.set(Number(rows[0]?.[0]))
       },
     })
+    // DuckDB's memory follows the rows the file holds (docs/benchmarks.md, Soak): this is what
+    // store.retention.raw bounds. The catalogue's estimate, not a count: a scrape reads no rows.
+    new Gauge({
+      name: 'mw_store_raw_points',
+      help: 'Rows in the raw points table (DuckDB estimate); store.retention.raw bounds it',
+      registers: [metrics],
+      async collect() {
+        const rows = await store.sql.all("SELECT estimated_size::DOUBLE FROM duckdb_tables() WHERE table_name = 'points'").catch(() => [[NaN]])
+        this.set(Number(rows[0]?.[0]))
+      },
+    })
     // STORE=influx moves the time series to InfluxDB; the records stay in the DuckDB file.
     const series = await openTimeSeries(config, { log, metrics, duckdb: store.timeseries })
     closers.push({ name: 'timeseries', close: () => series.close() })

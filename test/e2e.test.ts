@@ -80,6 +80,7 @@ describe('millwatch end to end (SIMULATOR=off)', () => {
     expect(metrics).toMatch(/mw_ingest_dead_letters_total\{reason="unknown_sensor"\} 1/)
     expect(metrics).toMatch(/mw_ingest_points_total 3/)
     expect(Number(/^mw_store_duckdb_memory_bytes (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0) // DuckDB holds the file's blocks
+    expect(metrics).toMatch(/^mw_store_raw_points 3$/m) // the three good readings, what store.retention.raw bounds
   })
 
   it('flushes readings it accepted when stopped with SIGTERM', async () => {

@@ -10,8 +10,8 @@ import { peopleFileSchema, resolvePeople, type People } from '../../core/people.
 import { plantFileSchema, resolvePlant, type Plant } from '../../core/plant.ts'
 import { ROOT, benchConfig } from './processes.ts'
 
-export function alarmBenchConfig(lines: number): { dir: string; plant: Plant; people: People } {
-  const dir = benchConfig(lines)
+export function alarmBenchConfig(lines: number, settings = ''): { dir: string; plant: Plant; people: People } {
+  const dir = benchConfig(lines, settings)
   for (const f of ['rules.yaml', 'channels.yaml']) copyFileSync(join(ROOT, 'config', f), join(dir, f))
   const people = parse(readFileSync(join(ROOT, 'config/people.yaml'), 'utf8'))
   for (const area of Object.values(people.areas) as Array<{ equipment: string[] }>) {
