@@ -97,28 +97,23 @@ export async function startMillwatch(config: Config, log: Logger, env: Record<st
     )
     await standby?.close()
     closers.push({ name: 'store', close: () => store.close() })
+    // A gauge read from the store's file at each scrape: one number from one query.
+    const sqlGauge = (name: string, help: string, sql: string) =>
+      new Gauge({
+        name,
+        help,
+        registers: [metrics],
+        async collect() {
+          const rows = await store.sql.all(sql).catch(() => [[NaN]])
+          this.set(Number(rows[0]?.[0]))
+        },
+      })
     // DuckDB's own account of its memory (buffer pool, metadata, …), beside the process's RSS:
     // what grows outside it is the allocator's or V8's.
-    new Gauge({
-      name: 'mw_store_duckdb_memory_bytes',
-      help: 'Memory DuckDB accounts for (duckdb_memory()), the time-series and records file',
-      registers: [metrics],
-      async collect() {
-        const rows = await store.sql.all('SELECT sum(memory_usage_bytes)::DOUBLE FROM duckdb_memory()').catch(() => [[NaN]])
-        this.set(Number(rows[0]?.[0]))
-      },
-    })
+    sqlGauge('mw_store_duckdb_memory_bytes', 'Memory DuckDB accounts for (duckdb_memory()), the time-series and records file', 'SELECT sum(memory_usage_bytes)::DOUBLE FROM duckdb_memory()')
     // DuckDB's memory follows the rows the file holds (docs/benchmarks.md, Soak): this is what
     // store.retention.raw bounds. The catalogue's estimate, not a count: a scrape reads no rows.
-    new Gauge({
-      name: 'mw_store_raw_points',
-      help: 'Rows in the raw points table (DuckDB estimate); store.retention.raw bounds it',
-      registers: [metrics],
-      async collect() {
-        const rows = await store.sql.all("SELECT estimated_size::DOUBLE FROM duckdb_tables() WHERE table_name = 'points'").catch(() => [[NaN]])
-        this.set(Number(rows[0]?.[0]))
-      },
-    })
+    sqlGauge('mw_store_raw_points', 'Rows in the raw points table (DuckDB estimate); store.retention.raw bounds it', "SELECT estimated_size::DOUBLE FROM duckdb_tables() WHERE table_name = 'points'")
     // STORE=influx moves the time series to InfluxDB; the records stay in the DuckDB file.
     const series = await openTimeSeries(config, { log, metrics, duckdb: store.timeseries })
     closers.push({ name: 'timeseries', close: () => series.close() })
