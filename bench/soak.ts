@@ -60,7 +60,8 @@ const connections = Number(args.connections)
 for (const [k, v] of Object.entries({ minutes, rate, lines: lineCount, sample: sampleMs, generators, connections }))
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k}: expected a positive number`)
 const rawRetention = args['raw-retention']
-if (parseDuration(rawRetention) === undefined) throw new Error(`--raw-retention: "${rawRetention}" is not a duration (e.g. 10m, 1h, 30d; 0 keeps every point)`)
+// Written into millwatch.yaml as it is: a bare number there is milliseconds (0: keep every point).
+if (parseDuration(/^\d+(\.\d+)?$/.test(rawRetention) ? Number(rawRetention) : rawRetention) === undefined) throw new Error(`--raw-retention: "${rawRetention}" is not a duration (e.g. 10m, 1h, 30d; 0 keeps every point)`)
 const durationMs = minutes * 60_000
 const loadLines = Array.from({ length: lineCount }, (_, i) => `tcm${i + 2}`) // tcm1 is the simulator's
 const log = (s: string) => process.stderr.write(`${s}\n`)
