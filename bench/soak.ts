@@ -33,7 +33,6 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../core/config.ts'
-import { parseDuration } from '../core/duration.ts'
 import { alarmBenchConfig } from './lib/alarm-config.ts'
 import { judgeCycles, reopenCycles, slope } from './lib/cycles.ts'
 import { allocator, ROOT, runLoadSplit, startMillwatch, tempDir } from './lib/processes.ts'
@@ -60,8 +59,6 @@ const connections = Number(args.connections)
 for (const [k, v] of Object.entries({ minutes, rate, lines: lineCount, sample: sampleMs, generators, connections }))
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k}: expected a positive number`)
 const rawRetention = args['raw-retention']
-// Written into millwatch.yaml as it is: a bare number there is milliseconds (0: keep every point).
-if (parseDuration(/^\d+(\.\d+)?$/.test(rawRetention) ? Number(rawRetention) : rawRetention) === undefined) throw new Error(`--raw-retention: "${rawRetention}" is not a duration (e.g. 10m, 1h, 30d; 0 keeps every point)`)
 const durationMs = minutes * 60_000
 const loadLines = Array.from({ length: lineCount }, (_, i) => `tcm${i + 2}`) // tcm1 is the simulator's
 const log = (s: string) => process.stderr.write(`${s}\n`)
@@ -140,11 +137,13 @@ log(`  millwatch's allocator: ${allocator().name}; raw retention (store.retentio
 const dataDir = tempDir('mw-soak-data-') // ~0.7 GB per 10 minutes at 250k points/s; removed at the end
 // The shipped rules, people and channels (none with an address: nothing is sent), so the
 // simulator's faults and the load raise real alarms while it runs.
+// --raw-retention goes into millwatch.yaml as it is, and millwatch's own config check judges it
+// (a bare number is milliseconds; 0 keeps every point).
 const configDir = alarmBenchConfig(lineCount + 1, `store:\n  retention:\n    raw: ${rawRetention}\n`).dir
-const mw = await startMillwatch({ DATA_DIR: dataDir, CONFIG_DIR: configDir, LOG_LEVEL: 'warn' })
 // The store reopens its file every this many committed points (store.reopenEvery): RSS is a
 // sawtooth with that period, judged cycle by cycle below.
 const reopenEvery = loadConfig({ CONFIG_DIR: configDir, DATA_DIR: dataDir }).store.reopenEveryPoints
+const mw = await startMillwatch({ DATA_DIR: dataDir, CONFIG_DIR: configDir, LOG_LEVEL: 'warn' })
 let mwOut = ''
 mw.proc.stdout!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
 mw.proc.stderr!.on('data', (d) => (mwOut = (mwOut + d).slice(-20_000)))
